@@ -1,0 +1,273 @@
+/* adis-config.c: model shapes, their presets, and their JSON form
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "adis"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "adis-config.h"
+
+typedef struct
+{
+  const char *name;
+  int         ngf;
+  int         ndf;
+  int         n_blocks;
+  int         audio_width;
+  int         embed_dim;
+  int         mlp_dim;
+} Preset;
+
+/* "paper" is the published model number for number. "desktop" halves the
+ * widths and keeps 6 blocks: about 4x fewer MACs, for CPU inference. "tiny"
+ * exists so tests can train in seconds. The embedding is kept at 4 ngf so
+ * the decoder input is always twice the bottleneck, as in the paper. */
+static const Preset presets[] = {
+  { "paper",   64, 64, 9, 64, 256, 256 },
+  { "desktop", 32, 64, 6, 32, 128, 256 },
+  { "tiny",     8,  8, 2,  8,  32,  32 },
+};
+
+static const char *preset_names[] = { "paper", "desktop", "tiny", NULL };
+
+const char *const *
+adis_config_list_presets (void)
+{
+  return preset_names;
+}
+
+gboolean
+adis_config_init_preset (AdisConfig  *config,
+                         const char  *preset,
+                         GError     **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    {
+      const Preset *p = &presets[i];
+
+      if (g_strcmp0 (p->name, preset) != 0)
+        continue;
+
+      memset (config, 0, sizeof *config);
+      g_strlcpy (config->preset, p->name, sizeof config->preset);
+      config->ngf = p->ngf;
+      config->ndf = p->ndf;
+      config->n_blocks = p->n_blocks;
+      config->audio_width = p->audio_width;
+      config->embed_dim = p->embed_dim;
+      config->mlp_dim = p->mlp_dim;
+      config->conditioning = ADIS_CONDITIONING_AUDIO;
+      return TRUE;
+    }
+
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+               "Unknown preset “%s”: use paper, desktop or tiny", preset ? preset : "");
+  return FALSE;
+}
+
+void
+adis_config_copy (AdisConfig       *dest,
+                  const AdisConfig *src)
+{
+  g_return_if_fail (dest != NULL && src != NULL);
+
+  if (dest == src)
+    return;
+  *dest = *src;
+  dest->keywords = g_strdupv (src->keywords);
+}
+
+void
+adis_config_clear (AdisConfig *config)
+{
+  g_clear_pointer (&config->keywords, g_strfreev);
+}
+
+int
+adis_config_nce_layers (const AdisConfig *config,
+                        int               layers[ADIS_MAX_NCE_LAYERS])
+{
+  /* Input pixels, the two down-sampling convs, residual blocks 1 and 5
+   * (or the last block when there are fewer). */
+  int last_block = MIN (config->n_blocks, 5);
+
+  layers[0] = 0;
+  layers[1] = 4;
+  layers[2] = 8;
+  layers[3] = 12;
+  if (last_block <= 1)
+    return 4;
+  layers[4] = 12 + last_block - 1;
+  return 5;
+}
+
+static gboolean
+check_range (const char  *field,
+             int          value,
+             int          min,
+             int          max,
+             GError     **error)
+{
+  if (value >= min && value <= max)
+    return TRUE;
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+               "Model config: %s is %d, expected %d to %d", field, value, min, max);
+  return FALSE;
+}
+
+gboolean
+adis_config_validate (const AdisConfig  *config,
+                      GError           **error)
+{
+  if (!check_range ("ngf", config->ngf, 1, 1024, error) ||
+      !check_range ("ndf", config->ndf, 1, 1024, error) ||
+      !check_range ("n_blocks", config->n_blocks, 1, 64, error) ||
+      !check_range ("audio_width", config->audio_width, 1, 1024, error) ||
+      !check_range ("embed_dim", config->embed_dim, 1, 4096, error) ||
+      !check_range ("mlp_dim", config->mlp_dim, 1, 4096, error))
+    return FALSE;
+
+  /* The decoder halves the fused width twice */
+  if ((4 * config->ngf + config->embed_dim) % 4 != 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Model config: 4 ngf + embed_dim (%d) must be a multiple of 4",
+                   4 * config->ngf + config->embed_dim);
+      return FALSE;
+    }
+
+  if (config->conditioning == ADIS_CONDITIONING_KEYWORD)
+    {
+      if (!check_range ("n_keywords", config->n_keywords, 1, 10000, error))
+        return FALSE;
+      if (config->keywords == NULL || (int) g_strv_length (config->keywords) != config->n_keywords)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "Model config: keyword mode needs %d keyword names", config->n_keywords);
+          return FALSE;
+        }
+    }
+  else if (config->conditioning != ADIS_CONDITIONING_AUDIO)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Model config: unknown conditioning %d", config->conditioning);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+JsonObject *
+adis_config_to_json (const AdisConfig *config)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "preset", config->preset);
+  json_object_set_int_member (object, "ngf", config->ngf);
+  json_object_set_int_member (object, "ndf", config->ndf);
+  json_object_set_int_member (object, "n_blocks", config->n_blocks);
+  json_object_set_int_member (object, "audio_width", config->audio_width);
+  json_object_set_int_member (object, "embed_dim", config->embed_dim);
+  json_object_set_int_member (object, "mlp_dim", config->mlp_dim);
+  json_object_set_string_member (object, "conditioning",
+                                 config->conditioning == ADIS_CONDITIONING_KEYWORD ? "keyword" : "audio");
+  if (config->conditioning == ADIS_CONDITIONING_KEYWORD)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (int i = 0; i < config->n_keywords; i++)
+        json_array_add_string_element (array, config->keywords[i]);
+      json_object_set_array_member (object, "keywords", array);
+    }
+
+  return object;
+}
+
+static gboolean
+read_int (JsonObject  *object,
+          const char  *member,
+          int         *out,
+          GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "Model config: “%s” is missing or not an integer", member);
+      return FALSE;
+    }
+  *out = (int) json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+adis_config_from_json (AdisConfig  *config,
+                       JsonObject  *object,
+                       GError     **error)
+{
+  AdisConfig parsed = { 0 };
+  const char *preset;
+  const char *conditioning;
+
+  g_return_val_if_fail (config != NULL && object != NULL, FALSE);
+
+  preset = json_object_get_string_member_with_default (object, "preset", "custom");
+  g_strlcpy (parsed.preset, preset, sizeof parsed.preset);
+
+  if (!read_int (object, "ngf", &parsed.ngf, error) ||
+      !read_int (object, "ndf", &parsed.ndf, error) ||
+      !read_int (object, "n_blocks", &parsed.n_blocks, error) ||
+      !read_int (object, "audio_width", &parsed.audio_width, error) ||
+      !read_int (object, "embed_dim", &parsed.embed_dim, error) ||
+      !read_int (object, "mlp_dim", &parsed.mlp_dim, error))
+    return FALSE;
+
+  conditioning = json_object_get_string_member_with_default (object, "conditioning", "audio");
+  if (g_strcmp0 (conditioning, "keyword") == 0)
+    {
+      JsonArray *array;
+      guint n;
+
+      if (!json_object_has_member (object, "keywords") ||
+          JSON_NODE_TYPE (json_object_get_member (object, "keywords")) != JSON_NODE_ARRAY)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "Model config: keyword mode without a “keywords” list");
+          return FALSE;
+        }
+      array = json_object_get_array_member (object, "keywords");
+      n = json_array_get_length (array);
+      parsed.conditioning = ADIS_CONDITIONING_KEYWORD;
+      parsed.n_keywords = (int) n;
+      parsed.keywords = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        {
+          const char *word = json_array_get_string_element (array, i);
+
+          parsed.keywords[i] = g_strdup (word ? word : "");
+        }
+    }
+  else if (g_strcmp0 (conditioning, "audio") == 0)
+    parsed.conditioning = ADIS_CONDITIONING_AUDIO;
+  else
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "Model config: unknown conditioning “%s”", conditioning);
+      return FALSE;
+    }
+
+  if (!adis_config_validate (&parsed, error))
+    {
+      adis_config_clear (&parsed);
+      return FALSE;
+    }
+
+  *config = parsed;
+  return TRUE;
+}

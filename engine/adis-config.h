@@ -1,0 +1,61 @@
+/* adis-config.h: the shape of a model (widths, depths) and its presets
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * An AdisConfig is everything needed to build the networks; it is stored in
+ * every model file's metadata, so a file always says what it holds.
+ */
+#pragma once
+
+#include "adis-types.h"
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  ADIS_CONDITIONING_AUDIO,    /* the paper: G is conditioned on f(a) */
+  ADIS_CONDITIONING_KEYWORD,  /* the paper's label baseline: a learned embedding per category */
+} AdisConditioning;
+
+#define ADIS_MAX_NCE_LAYERS 8
+
+typedef struct
+{
+  char             preset[32];   /* "paper", "desktop", "tiny" or "custom" */
+  int              ngf;          /* generator base width (paper: 64) */
+  int              ndf;          /* discriminator base width (paper: 64) */
+  int              n_blocks;     /* residual blocks at the bottleneck (paper: 9) */
+  int              audio_width;  /* audio ResNet-18 base width (paper: 64 -> 64-128-256-512) */
+  int              embed_dim;    /* audio/keyword embedding size (paper: 256) */
+  int              mlp_dim;      /* PatchSample MLP width (paper: 256) */
+  AdisConditioning conditioning;
+  int              n_keywords;   /* categories in keyword mode, else 0 */
+  char           **keywords;     /* NULL-terminated category names in keyword mode, else NULL */
+} AdisConfig;
+
+/* "paper" equals the published model; "desktop" is a smaller one for CPU
+ * inference; "tiny" is for tests. Unknown names are ADIS_ERROR_INVALID_INPUT. */
+gboolean     adis_config_init_preset   (AdisConfig        *config,
+                                        const char        *preset,
+                                        GError           **error);
+void         adis_config_copy          (AdisConfig        *dest,
+                                        const AdisConfig  *src);
+void         adis_config_clear         (AdisConfig        *config);
+const char *const *adis_config_list_presets (void);
+
+/* The generator encoder's layer indices that PatchNCE reads: 0, 4, 8, 12, 16
+ * for 9 blocks (the last moves down when there are fewer than 5 blocks). */
+int          adis_config_nce_layers    (const AdisConfig  *config,
+                                        int                layers[ADIS_MAX_NCE_LAYERS]);
+
+/* Checks ranges (positive widths, 1..64 blocks, ...); says which field is wrong */
+gboolean     adis_config_validate      (const AdisConfig  *config,
+                                        GError           **error);
+
+JsonObject  *adis_config_to_json       (const AdisConfig  *config);
+gboolean     adis_config_from_json     (AdisConfig        *config,
+                                        JsonObject        *object,
+                                        GError           **error);
+
+G_END_DECLS

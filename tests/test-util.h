@@ -1,0 +1,50 @@
+/* test-util.h: what several tests need: scratch folders and tiny data sets
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "adis.h"
+
+G_BEGIN_DECLS
+
+/* A fresh folder under the test's tmp dir, removed by the caller with
+ * test_rm_rf */
+char      *test_make_tmpdir          (const char *prefix);
+void       test_rm_rf                (const char *path);
+
+/* Writes a mono 16-bit WAV of a sine tone (freq Hz, amplitude 0..1) */
+void       test_write_tone_wav       (const char *path,
+                                      double      freq,
+                                      double      amplitude,
+                                      double      seconds,
+                                      int         sample_rate,
+                                      int         n_channels);
+
+/* Writes a PNG of a smooth pattern whose colours depend on seed */
+void       test_write_pattern_png    (const char *path,
+                                      int         width,
+                                      int         height,
+                                      guint       seed);
+
+/* A folder dataset (images/ + clips/ + labels.tsv) of n_items pairs at
+ * size x size: item i gets a tone whose pitch and loudness follow its
+ * category (i % 2: "rain" / "birds") and an image tinted to match.
+ * Returns the dataset path (inside dir). */
+char      *test_make_tiny_dataset    (const char *dir,
+                                      int         n_items,
+                                      int         size);
+
+/* Paths to the repository and build folders (from the test environment) */
+const char *test_source_dir          (void);
+const char *test_build_dir           (void);
+const char *test_soundstyle_bin      (void);
+const char *test_python              (void);
+
+/* Runs argv, waits, returns the exit status; stdout/stderr captured when
+ * the pointers are non-NULL */
+int        test_run                  (const char * const *argv,
+                                      char              **out_stdout,
+                                      char              **out_stderr);
+
+G_END_DECLS
