@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian 12 packages Soundstyle needs, only those missing.
+# Sourced by main.sh and test.sh; the one list of build and test dependencies.
+set -euo pipefail
+
+SOUNDSTYLE_BUILD_DEPS=(
+  build-essential pkg-config meson ninja-build
+  libglib2.0-dev libjson-glib-dev
+  libsndfile1-dev libsamplerate0-dev libgdk-pixbuf-2.0-dev
+  libtorch-dev
+)
+# The PyTorch reference for the parity tests
+SOUNDSTYLE_TEST_DEPS=(
+  python3 python3-torch python3-numpy
+)
+
+soundstyle_install_missing () {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "Installing: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Sets up (or reuses) the build directory $1 with the given extra options
+soundstyle_setup_build () {
+  local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@"
+  fi
+}
