@@ -1,1 +1,255 @@
-/* in progress */
+// runtime.cpp: devices, thread counts, errors and module <-> file helpers
+//
+// SPDX-License-Identifier: MIT
+
+#include "runtime.h"
+
+#include <cstring>
+#include <set>
+#include <sstream>
+
+namespace adis {
+
+bool
+resolve_device (AdisDevice     device,
+                torch::Device *out_device,
+                GError       **error)
+{
+  bool have_cuda = torch::cuda::is_available ();
+
+  switch (device)
+    {
+    case ADIS_DEVICE_CPU:
+      *out_device = torch::Device (torch::kCPU);
+      return true;
+    case ADIS_DEVICE_CUDA:
+      if (!have_cuda)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_DEVICE,
+                       "CUDA was requested but libtorch sees no GPU");
+          return false;
+        }
+      *out_device = torch::Device (torch::kCUDA, 0);
+      return true;
+    case ADIS_DEVICE_AUTO:
+    default:
+      *out_device = have_cuda ? torch::Device (torch::kCUDA, 0) : torch::Device (torch::kCPU);
+      return true;
+    }
+}
+
+std::string
+device_name (const torch::Device &device)
+{
+  if (device.is_cuda ())
+    return "cuda:" + std::to_string (device.has_index () ? device.index () : 0);
+  return "cpu";
+}
+
+std::string
+first_line (const char *what)
+{
+  std::string text = what ? what : "unknown error";
+  size_t end = text.find ('\n');
+
+  if (end != std::string::npos)
+    text.resize (end);
+  return text;
+}
+
+std::string
+shape_string (c10::IntArrayRef shape)
+{
+  std::ostringstream out;
+
+  out << "[";
+  for (size_t i = 0; i < shape.size (); i++)
+    out << (i ? ", " : "") << shape[i];
+  out << "]";
+  return out.str ();
+}
+
+static c10::ScalarType
+scalar_type_for (AdisDType dtype)
+{
+  switch (dtype)
+    {
+    case ADIS_DTYPE_F16:
+      return torch::kHalf;
+    case ADIS_DTYPE_BF16:
+      return torch::kBFloat16;
+    case ADIS_DTYPE_I64:
+      return torch::kLong;
+    case ADIS_DTYPE_U8:
+      return torch::kUInt8;
+    case ADIS_DTYPE_F32:
+    default:
+      return torch::kFloat;
+    }
+}
+
+torch::Tensor
+tensor_from_view (const AdisTensorView *view)
+{
+  std::vector<int64_t> shape (view->shape, view->shape + view->n_dims);
+  torch::Tensor stored = torch::empty (shape, torch::TensorOptions ().dtype (scalar_type_for (view->dtype)));
+
+  /* A copy rather than from_blob: the mapping may be unaligned and goes
+   * away with the file */
+  g_assert ((gsize) stored.nbytes () == view->n_bytes);
+  if (view->n_bytes > 0)
+    memcpy (stored.data_ptr (), view->data, view->n_bytes);
+
+  if (view->dtype == ADIS_DTYPE_F16 || view->dtype == ADIS_DTYPE_BF16)
+    return stored.to (torch::kFloat);
+  return stored;
+}
+
+static bool
+ends_with (const std::string &text,
+           const char        *suffix)
+{
+  size_t n = strlen (suffix);
+
+  return text.size () >= n && text.compare (text.size () - n, n, suffix) == 0;
+}
+
+bool
+load_module (torch::nn::Module &module,
+             AdisTensorFile    *file,
+             const std::string &prefix,
+             GError           **error)
+{
+  std::set<std::string> expected;
+  std::vector<std::pair<std::string, torch::Tensor>> targets;
+  torch::NoGradGuard no_grad;
+
+  for (const auto &item : module.named_parameters (true))
+    targets.emplace_back (item.key (), item.value ());
+  for (const auto &item : module.named_buffers (true))
+    targets.emplace_back (item.key (), item.value ());
+
+  /* Check everything before touching anything, so a bad file leaves the
+   * module as it was */
+  for (const auto &[key, target] : targets)
+    {
+      std::string name = prefix + key;
+      const AdisTensorView *view = adis_tensor_file_lookup (file, name.c_str ());
+
+      expected.insert (name);
+      if (view == nullptr)
+        {
+          if (ends_with (key, "num_batches_tracked"))
+            continue;
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "tensor %s is missing from the file", name.c_str ());
+          return false;
+        }
+
+      std::vector<int64_t> file_shape (view->shape, view->shape + view->n_dims);
+      if (c10::IntArrayRef (file_shape) != target.sizes ())
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "tensor %s has shape %s in the file but the config needs %s",
+                       name.c_str (), shape_string (file_shape).c_str (),
+                       shape_string (target.sizes ()).c_str ());
+          return false;
+        }
+
+      bool file_float = view->dtype == ADIS_DTYPE_F32 || view->dtype == ADIS_DTYPE_F16 ||
+                        view->dtype == ADIS_DTYPE_BF16;
+      if (file_float != target.is_floating_point ())
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "tensor %s is stored as %s, which cannot hold a %s value",
+                       name.c_str (), adis_dtype_to_string (view->dtype),
+                       target.is_floating_point () ? "floating-point" : "integer");
+          return false;
+        }
+    }
+
+  for (guint i = 0; i < adis_tensor_file_get_n_tensors (file); i++)
+    {
+      const AdisTensorView *view = adis_tensor_file_get_tensor (file, i);
+      std::string name = view->name;
+
+      if (name.compare (0, prefix.size (), prefix) == 0 && expected.count (name) == 0)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "the file has a tensor %s that the config does not have",
+                       name.c_str ());
+          return false;
+        }
+    }
+
+  for (auto &[key, target] : targets)
+    {
+      const AdisTensorView *view = adis_tensor_file_lookup (file, (prefix + key).c_str ());
+
+      if (view != nullptr)
+        target.copy_ (tensor_from_view (view).to (target.device (), target.scalar_type ()));
+    }
+
+  return true;
+}
+
+void
+save_tensor (AdisTensorWriter  *writer,
+             const std::string &name,
+             const torch::Tensor &tensor,
+             AdisDType          float_dtype)
+{
+  torch::Tensor cpu = tensor.detach ().to (torch::kCPU).contiguous ();
+  std::vector<gint64> shape (cpu.sizes ().begin (), cpu.sizes ().end ());
+
+  if (cpu.is_floating_point ())
+    {
+      cpu = cpu.to (torch::kFloat).contiguous ();
+      adis_tensor_writer_add_f32_as (writer, name.c_str (), float_dtype, (int) shape.size (),
+                                     shape.data (), cpu.data_ptr<float> ());
+    }
+  else if (cpu.scalar_type () == torch::kUInt8)
+    adis_tensor_writer_add (writer, name.c_str (), ADIS_DTYPE_U8, (int) shape.size (),
+                            shape.data (), cpu.data_ptr ());
+  else
+    {
+      cpu = cpu.to (torch::kLong).contiguous ();
+      adis_tensor_writer_add (writer, name.c_str (), ADIS_DTYPE_I64, (int) shape.size (),
+                              shape.data (), cpu.data_ptr ());
+    }
+}
+
+void
+save_module (const torch::nn::Module &module,
+             AdisTensorWriter        *writer,
+             const std::string       &prefix,
+             AdisDType                float_dtype)
+{
+  for (const auto &item : module.named_parameters (true))
+    save_tensor (writer, prefix + item.key (), item.value (), float_dtype);
+  for (const auto &item : module.named_buffers (true))
+    save_tensor (writer, prefix + item.key (), item.value (), float_dtype);
+}
+
+}  // namespace adis
+
+extern "C" gboolean
+adis_cuda_available (void)
+{
+  try
+    {
+      return torch::cuda::is_available ();
+    }
+  catch (...)
+    {
+      return FALSE;
+    }
+}
+
+extern "C" void
+adis_set_num_threads (int n_threads)
+{
+  /* 0 or less keeps libtorch's own choice (the core count) */
+  if (n_threads > 0)
+    torch::set_num_threads (n_threads);
+}
