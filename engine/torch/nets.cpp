@@ -1,1 +1,482 @@
-/* in progress */
+// nets.cpp: the networks of the published model
+//
+// SPDX-License-Identifier: MIT
+//
+// Every module is built in the order, and with the names, of the reference's
+// state dicts: a weight file written by the PyTorch implementation loads
+// here name for name and gives the same numbers.
+
+#include "nets.h"
+
+#include <cmath>
+
+namespace F = torch::nn::functional;
+
+namespace adis {
+
+namespace {
+
+constexpr double kNormEps = 1e-5;
+constexpr double kSlope = 0.2;
+
+torch::nn::InstanceNorm2d
+instance_norm (int64_t channels)
+{
+  // No affine parameters and no running statistics: nothing to save
+  return torch::nn::InstanceNorm2d (torch::nn::InstanceNorm2dOptions (channels)
+                                      .eps (kNormEps)
+                                      .affine (false)
+                                      .track_running_stats (false));
+}
+
+torch::nn::Conv2d
+conv (int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias = true)
+{
+  return torch::nn::Conv2d (torch::nn::Conv2dOptions (in, out, kernel)
+                              .stride (stride)
+                              .padding (padding)
+                              .bias (bias));
+}
+
+torch::nn::LeakyReLU
+leaky_relu ()
+{
+  return torch::nn::LeakyReLU (torch::nn::LeakyReLUOptions ().negative_slope (kSlope));
+}
+
+// A depthwise filter [C, 1, k, k] from the binomial row taps, normalised
+torch::Tensor
+binomial_filter (const std::vector<double> &taps, int64_t channels, double scale)
+{
+  auto row = torch::tensor (taps, torch::kFloat32);
+  auto filt = torch::outer (row, row);
+
+  filt = filt / filt.sum () * scale;
+  return filt.unsqueeze (0).unsqueeze (0).repeat ({channels, 1, 1, 1}).contiguous ();
+}
+
+}  // namespace
+
+torch::Tensor
+spectrogram (const torch::Tensor &wave)
+{
+  TORCH_CHECK (wave.dim () == 2, "spectrogram: expected [B, samples], got ", wave.sizes ());
+
+  // A periodic Hann window of 400 that stft centres inside the 512 frame
+  auto window = torch::hann_window (400, /* periodic */ true,
+                                    torch::TensorOptions ().dtype (wave.scalar_type ())
+                                                           .device (wave.device ()));
+  auto spec = torch::stft (wave, 512, 160, 400, window,
+                           /* center */ true, "reflect",
+                           /* normalized */ false, /* onesided */ true,
+                           /* return_complex */ true);
+
+  return spec.abs ().unsqueeze (1);
+}
+
+BlurDownsampleImpl::BlurDownsampleImpl (int64_t channels_)
+  : channels (channels_)
+{
+  filt = register_buffer ("filt", binomial_filter ({1.0, 2.0, 1.0}, channels, 1.0));
+}
+
+torch::Tensor
+BlurDownsampleImpl::forward (const torch::Tensor &x)
+{
+  auto padded = F::pad (x, F::PadFuncOptions ({1, 1, 1, 1}).mode (torch::kReflect));
+
+  return F::conv2d (padded, filt, F::Conv2dFuncOptions ().stride (2).groups (channels));
+}
+
+BlurUpsampleImpl::BlurUpsampleImpl (int64_t channels_)
+  : channels (channels_)
+{
+  // Times stride squared: the transposed conv spreads each input pixel
+  // over four outputs, so the filter must sum to 4 to keep the mean
+  filt = register_buffer ("filt", binomial_filter ({1.0, 3.0, 3.0, 1.0}, channels, 4.0));
+}
+
+torch::Tensor
+BlurUpsampleImpl::forward (const torch::Tensor &x)
+{
+  auto padded = F::pad (x, F::PadFuncOptions ({1, 1, 1, 1}).mode (torch::kReplicate));
+  auto up = F::conv_transpose2d (padded, filt,
+                                 F::ConvTranspose2dFuncOptions ().stride (2)
+                                                                 .padding (2)
+                                                                 .groups (channels));
+  int64_t h = up.size (2), w = up.size (3);
+
+  // The even filter leaves one extra row and column on each side
+  return up.slice (2, 1, h - 1).slice (3, 1, w - 1);
+}
+
+ResnetBlockImpl::ResnetBlockImpl (int64_t dim)
+{
+  conv_block = torch::nn::Sequential (
+    torch::nn::ReflectionPad2d (1),
+    conv (dim, dim, 3, 1, 0),
+    instance_norm (dim),
+    torch::nn::ReLU (),
+    torch::nn::ReflectionPad2d (1),
+    conv (dim, dim, 3, 1, 0),
+    instance_norm (dim));
+  register_module ("conv_block", conv_block);
+}
+
+torch::Tensor
+ResnetBlockImpl::forward (const torch::Tensor &x)
+{
+  return x + conv_block->forward (x);
+}
+
+GeneratorImpl::GeneratorImpl (const AdisConfig &config)
+{
+  int64_t ngf = config.ngf;
+  int64_t c0 = 4 * ngf + config.embed_dim;
+
+  model = torch::nn::Sequential ();
+
+  // Encoder: indices 0..11, then the residual blocks
+  model->push_back (torch::nn::ReflectionPad2d (3));
+  model->push_back (conv (3, ngf, 7, 1, 0));
+  model->push_back (instance_norm (ngf));
+  model->push_back (torch::nn::ReLU ());
+  model->push_back (conv (ngf, 2 * ngf, 3, 1, 1));
+  model->push_back (instance_norm (2 * ngf));
+  model->push_back (torch::nn::ReLU ());
+  model->push_back (BlurDownsample (2 * ngf));
+  model->push_back (conv (2 * ngf, 4 * ngf, 3, 1, 1));
+  model->push_back (instance_norm (4 * ngf));
+  model->push_back (torch::nn::ReLU ());
+  model->push_back (BlurDownsample (4 * ngf));
+  for (int i = 0; i < config.n_blocks; i++)
+    model->push_back (ResnetBlock (4 * ngf));
+  n_encoder_layers = (int64_t) model->size ();
+
+  // Decoder on the fused code
+  model->push_back (BlurUpsample (c0));
+  model->push_back (conv (c0, c0 / 2, 3, 1, 1));
+  model->push_back (instance_norm (c0 / 2));
+  model->push_back (torch::nn::ReLU ());
+  model->push_back (BlurUpsample (c0 / 2));
+  model->push_back (conv (c0 / 2, c0 / 4, 3, 1, 1));
+  model->push_back (instance_norm (c0 / 4));
+  model->push_back (torch::nn::ReLU ());
+  model->push_back (torch::nn::ReflectionPad2d (3));
+  model->push_back (conv (c0 / 4, 3, 7, 1, 0));
+  model->push_back (torch::nn::Tanh ());
+
+  register_module ("model", model);
+}
+
+torch::Tensor
+GeneratorImpl::encode (const torch::Tensor &x)
+{
+  auto h = x;
+  int64_t i = 0;
+
+  for (auto &layer : *model)
+    {
+      if (i++ >= n_encoder_layers)
+        break;
+      h = layer.forward (h);
+    }
+  return h;
+}
+
+std::vector<torch::Tensor>
+GeneratorImpl::encode_features (const torch::Tensor &x,
+                                const std::vector<int64_t> &layers)
+{
+  std::vector<torch::Tensor> feats;
+  size_t next = 0;
+  int64_t i = 0;
+  auto h = x;
+
+  if (layers.empty ())
+    return feats;
+
+  for (auto &layer : *model)
+    {
+      if (i >= n_encoder_layers)
+        break;
+      h = layer.forward (h);
+      if (i == layers[next])
+        {
+          feats.push_back (h);
+          if (++next == layers.size ())
+            break;
+        }
+      i++;
+    }
+  TORCH_CHECK (next == layers.size (), "encode_features: layer ", layers[next],
+               " is beyond the encoder's ", n_encoder_layers, " layers");
+  return feats;
+}
+
+torch::Tensor
+GeneratorImpl::decode (const torch::Tensor &code, const torch::Tensor &embedding)
+{
+  auto tiled = embedding.view ({embedding.size (0), embedding.size (1), 1, 1})
+                        .expand ({-1, -1, code.size (2), code.size (3)});
+  auto h = torch::cat ({code, tiled}, 1);
+  int64_t i = 0;
+
+  for (auto &layer : *model)
+    {
+      if (i++ < n_encoder_layers)
+        continue;
+      h = layer.forward (h);
+    }
+  return h;
+}
+
+torch::Tensor
+GeneratorImpl::forward (const torch::Tensor &x, const torch::Tensor &embedding)
+{
+  return decode (encode (x), embedding);
+}
+
+namespace {
+
+// torchvision's BasicBlock: two 3x3 convs with BatchNorm, and a 1x1 conv
+// "downsample" on the shortcut when the shape changes
+struct BasicBlockImpl : torch::nn::Module {
+  BasicBlockImpl (int64_t in, int64_t out, int64_t stride)
+  {
+    conv1 = register_module ("conv1", conv (in, out, 3, stride, 1, false));
+    bn1 = register_module ("bn1", torch::nn::BatchNorm2d (out));
+    conv2 = register_module ("conv2", conv (out, out, 3, 1, 1, false));
+    bn2 = register_module ("bn2", torch::nn::BatchNorm2d (out));
+    if (stride != 1 || in != out)
+      downsample = register_module ("downsample",
+                                    torch::nn::Sequential (conv (in, out, 1, stride, 0, false),
+                                                           torch::nn::BatchNorm2d (out)));
+  }
+
+  torch::Tensor
+  forward (const torch::Tensor &x)
+  {
+    auto h = torch::relu (bn1->forward (conv1->forward (x)));
+    auto shortcut = downsample ? downsample->forward (x) : x;
+
+    h = bn2->forward (conv2->forward (h));
+    return torch::relu (h + shortcut);
+  }
+
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  torch::nn::Sequential downsample{nullptr};
+};
+TORCH_MODULE (BasicBlock);
+
+torch::nn::Sequential
+resnet_layer (int64_t in, int64_t out, int64_t stride)
+{
+  return torch::nn::Sequential (BasicBlock (in, out, stride), BasicBlock (out, out, 1));
+}
+
+}  // namespace
+
+AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim)
+{
+  // The reference's stem pads by 1, not torchvision's 3
+  conv1 = register_module ("conv1", conv (1, width, 7, 2, 1, false));
+  bn1 = register_module ("bn1", torch::nn::BatchNorm2d (width));
+  layer1 = register_module ("layer1", resnet_layer (width, width, 1));
+  layer2 = register_module ("layer2", resnet_layer (width, 2 * width, 2));
+  layer3 = register_module ("layer3", resnet_layer (2 * width, 4 * width, 2));
+  layer4 = register_module ("layer4", resnet_layer (4 * width, 8 * width, 2));
+  fc = register_module ("fc", torch::nn::Linear (8 * width, embed_dim));
+}
+
+torch::Tensor
+AudioEncoderImpl::forward (const torch::Tensor &spec)
+{
+  auto h = torch::relu (bn1->forward (conv1->forward (spec)));
+
+  h = F::max_pool2d (h, F::MaxPool2dFuncOptions (3).stride (2).padding (1));
+  h = layer4->forward (layer3->forward (layer2->forward (layer1->forward (h))));
+  h = h.mean ({2, 3});
+  return fc->forward (h);
+}
+
+KeywordEmbeddingImpl::KeywordEmbeddingImpl (int64_t n_keywords, int64_t embed_dim)
+{
+  weight = register_parameter ("weight", torch::randn ({n_keywords, embed_dim}));
+}
+
+torch::Tensor
+KeywordEmbeddingImpl::forward (const torch::Tensor &categories)
+{
+  return weight.index_select (0, categories.to (torch::kLong));
+}
+
+torch::Tensor
+discriminator_audio_planes (const torch::Tensor &spec, int64_t size)
+{
+  auto planes = spec.repeat ({1, 3, 1, 1}).slice (2, 0, 256).slice (3, 0, 256);
+
+  // The reference trains at 256 only; other crops see the same 256 x 256
+  // corner of the spectrogram, resized to the image (documented choice)
+  if (size != 256)
+    planes = F::interpolate (planes, F::InterpolateFuncOptions ()
+                                       .size (std::vector<int64_t> {size, size})
+                                       .mode (torch::kBilinear)
+                                       .align_corners (false));
+  return planes;
+}
+
+DiscriminatorImpl::DiscriminatorImpl (int64_t ndf, int64_t in_channels_)
+  : in_channels (in_channels_)
+{
+  model = torch::nn::Sequential (
+    conv (in_channels, ndf, 4, 1, 1), leaky_relu (), BlurDownsample (ndf),
+    conv (ndf, 2 * ndf, 4, 1, 1), instance_norm (2 * ndf), leaky_relu (), BlurDownsample (2 * ndf),
+    conv (2 * ndf, 4 * ndf, 4, 1, 1), instance_norm (4 * ndf), leaky_relu (), BlurDownsample (4 * ndf),
+    conv (4 * ndf, 8 * ndf, 4, 1, 1), instance_norm (8 * ndf), leaky_relu (),
+    conv (8 * ndf, 1, 4, 1, 1));
+  register_module ("model", model);
+}
+
+torch::Tensor
+DiscriminatorImpl::forward (const torch::Tensor &image, const torch::Tensor &spec)
+{
+  if (in_channels == 3)
+    return model->forward (image);
+  return model->forward (torch::cat ({image, discriminator_audio_planes (spec, image.size (2))}, 1));
+}
+
+LateFusionDiscriminatorImpl::LateFusionDiscriminatorImpl (int64_t ndf)
+{
+  image = torch::nn::Sequential (
+    conv (3, ndf, 4, 1, 1), leaky_relu (), BlurDownsample (ndf),
+    conv (ndf, 2 * ndf, 4, 1, 1), instance_norm (2 * ndf), leaky_relu (), BlurDownsample (2 * ndf),
+    conv (2 * ndf, 4 * ndf, 4, 1, 1), instance_norm (4 * ndf), leaky_relu (), BlurDownsample (4 * ndf),
+    conv (4 * ndf, 8 * ndf, 4, 1, 1), instance_norm (8 * ndf), leaky_relu ());
+  // Strided convs shrink the 257 x 301 spectrogram to a vector; no norm so
+  // a batch of one still has statistics to spare
+  audio = torch::nn::Sequential (
+    conv (1, ndf, 4, 2, 1), leaky_relu (),
+    conv (ndf, 2 * ndf, 4, 2, 1), leaky_relu (),
+    conv (2 * ndf, 4 * ndf, 4, 2, 1), leaky_relu (),
+    conv (4 * ndf, 8 * ndf, 4, 2, 1), leaky_relu ());
+  classifier = torch::nn::Sequential (
+    conv (16 * ndf, 8 * ndf, 4, 1, 1), leaky_relu (),
+    conv (8 * ndf, 1, 4, 1, 1));
+  register_module ("image", image);
+  register_module ("audio", audio);
+  register_module ("classifier", classifier);
+}
+
+torch::Tensor
+LateFusionDiscriminatorImpl::forward (const torch::Tensor &img, const torch::Tensor &spec)
+{
+  auto h = image->forward (img);
+  auto a = audio->forward (spec).mean ({2, 3}, /* keepdim */ true);
+
+  a = a.expand ({-1, -1, h.size (2), h.size (3)});
+  return classifier->forward (torch::cat ({h, a}, 1));
+}
+
+PatchSampleMLPImpl::PatchSampleMLPImpl (const std::vector<int64_t> &channels, int64_t mlp_dim)
+{
+  for (size_t k = 0; k < channels.size (); k++)
+    {
+      auto mlp = torch::nn::Sequential (torch::nn::Linear (channels[k], mlp_dim),
+                                        torch::nn::ReLU (),
+                                        torch::nn::Linear (mlp_dim, mlp_dim));
+
+      mlps.push_back (register_module ("mlp_" + std::to_string (k), mlp));
+    }
+}
+
+std::vector<torch::Tensor>
+PatchSampleMLPImpl::forward (const std::vector<torch::Tensor> &feats,
+                             int64_t n_patches,
+                             const std::vector<torch::Tensor> &patch_ids,
+                             std::vector<torch::Tensor> *out_ids)
+{
+  std::vector<torch::Tensor> out;
+
+  TORCH_CHECK (feats.size () == mlps.size (), "PatchSampleMLP: ", feats.size (),
+               " feature maps for ", mlps.size (), " MLPs");
+  TORCH_CHECK (patch_ids.empty () || patch_ids.size () == feats.size (),
+               "PatchSampleMLP: ", patch_ids.size (), " id lists for ", feats.size (), " layers");
+  if (out_ids)
+    out_ids->clear ();
+
+  for (size_t k = 0; k < feats.size (); k++)
+    {
+      const auto &feat = feats[k];
+      int64_t n_positions = feat.size (2) * feat.size (3);
+      // [B, C, H, W] -> [B, H W, C]
+      auto flat = feat.permute ({0, 2, 3, 1}).flatten (1, 2);
+      torch::Tensor ids;
+
+      if (!patch_ids.empty ())
+        ids = patch_ids[k].to (feat.device (), torch::kLong);
+      else
+        ids = torch::randperm (n_positions, torch::TensorOptions ().dtype (torch::kLong)
+                                                                   .device (feat.device ()))
+                .slice (0, 0, std::min (n_patches, n_positions));
+      TORCH_CHECK (ids.numel () == 0 || ids.max ().item<int64_t> () < n_positions,
+                   "PatchSampleMLP: patch id beyond the ", n_positions, " positions of layer ", k);
+
+      auto sample = flat.index_select (1, ids).flatten (0, 1);
+      auto x = mlps[k]->forward (sample);
+      auto norm = x.pow (2).sum (1, /* keepdim */ true).sqrt ();
+
+      out.push_back (x / (norm + 1e-7));
+      if (out_ids)
+        out_ids->push_back (ids);
+    }
+  return out;
+}
+
+std::vector<int64_t>
+nce_layers (const AdisConfig &config)
+{
+  int layers[ADIS_MAX_NCE_LAYERS];
+  int n = adis_config_nce_layers (&config, layers);
+
+  return std::vector<int64_t> (layers, layers + n);
+}
+
+std::vector<int64_t>
+nce_channels (const AdisConfig &config)
+{
+  std::vector<int64_t> channels;
+
+  // Index 0 is the padded image; the widths double at 4 and at 8
+  for (int64_t layer : nce_layers (config))
+    channels.push_back (layer == 0 ? 3
+                        : layer < 4 ? config.ngf
+                        : layer < 8 ? 2 * config.ngf
+                        : 4 * config.ngf);
+  return channels;
+}
+
+void
+init_xavier (torch::nn::Module &module, double gain)
+{
+  torch::NoGradGuard no_grad;
+
+  for (auto &m : module.modules (/* include_self */ true))
+    {
+      torch::Tensor weight, bias;
+
+      if (auto *c = m->as<torch::nn::Conv2d> ())
+        weight = c->weight, bias = c->bias;
+      else if (auto *l = m->as<torch::nn::Linear> ())
+        weight = l->weight, bias = l->bias;
+      else
+        continue;
+
+      torch::nn::init::xavier_normal_ (weight, gain);
+      if (bias.defined ())
+        bias.zero_ ();
+    }
+}
+
+}  // namespace adis
