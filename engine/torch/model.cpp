@@ -1,1 +1,671 @@
-/* in progress */
+// model.cpp: the inference model file and the slider-friendly API on it
+//
+// SPDX-License-Identifier: MIT
+
+#include "model-file.h"
+
+#include <cstring>
+
+namespace adis {
+
+static bool
+model_file_error (GError    **error,
+                  const char *path,
+                  const char *format,
+                  ...) G_GNUC_PRINTF (3, 4);
+
+static bool
+model_file_error (GError    **error,
+                  const char *path,
+                  const char *format,
+                  ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+  g_autofree char *base = g_path_get_basename (path);
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE, "%s: %s", base, message);
+  return false;
+}
+
+AdisTensorFile *
+open_model_file (const char  *path,
+                 AdisConfig  *config,
+                 JsonObject **out_metadata,
+                 GError     **error)
+{
+  g_autoptr(AdisTensorFile) file = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  const char *text;
+  const char *format;
+  gint64 version;
+
+  file = adis_tensor_file_open (path, error);
+  if (file == NULL)
+    return NULL;
+
+  text = adis_tensor_file_get_metadata (file, ADIS_MODEL_METADATA_KEY);
+  if (text == NULL)
+    {
+      model_file_error (error, path, "not a Soundstyle model: it has no “%s” metadata",
+                        ADIS_MODEL_METADATA_KEY);
+      return NULL;
+    }
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      model_file_error (error, path, "not a Soundstyle model: its metadata is not a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  format = json_object_get_string_member_with_default (object, "format", "");
+  if (g_strcmp0 (format, ADIS_MODEL_FORMAT) != 0)
+    {
+      model_file_error (error, path, "not a Soundstyle model: its format is “%s”, not “%s”",
+                        format, ADIS_MODEL_FORMAT);
+      return NULL;
+    }
+
+  version = json_object_get_int_member_with_default (object, "format_version", 0);
+  if (version < 1 || version > ADIS_MODEL_FORMAT_VERSION)
+    {
+      model_file_error (error, path,
+                        "format version %" G_GINT64_FORMAT " is not one this Soundstyle reads (1 to %d); "
+                        "a newer Soundstyle may read it", version, ADIS_MODEL_FORMAT_VERSION);
+      return NULL;
+    }
+
+  /* The audio rules are fixed by the engine; a file made for others would
+   * give wrong embeddings silently */
+  if (json_object_get_int_member_with_default (object, "sample_rate", ADIS_SAMPLE_RATE) != ADIS_SAMPLE_RATE ||
+      json_object_get_int_member_with_default (object, "clip_samples", ADIS_CLIP_SAMPLES) != ADIS_CLIP_SAMPLES)
+    {
+      model_file_error (error, path, "made for audio other than %d Hz, %d samples",
+                        ADIS_SAMPLE_RATE, ADIS_CLIP_SAMPLES);
+      return NULL;
+    }
+
+  if (!json_object_has_member (object, "config") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "config")))
+    {
+      model_file_error (error, path, "its metadata has no “config” object");
+      return NULL;
+    }
+  if (!adis_config_from_json (config, json_object_get_object_member (object, "config"), &local_error))
+    {
+      model_file_error (error, path, "%s", local_error->message);
+      return NULL;
+    }
+
+  if (out_metadata != NULL)
+    *out_metadata = json_object_ref (object);
+  return (AdisTensorFile *) g_steal_pointer (&file);
+}
+
+bool
+load_model_tensors (AdisTensorFile    *file,
+                    torch::nn::Module &G,
+                    torch::nn::Module *A,
+                    torch::nn::Module *K,
+                    GError           **error)
+{
+  const char *cond = A != nullptr ? "A." : "K.";
+
+  /* Anything outside G and the conditioning net is a foreign tensor */
+  for (guint i = 0; i < adis_tensor_file_get_n_tensors (file); i++)
+    {
+      const char *name = adis_tensor_file_get_tensor (file, i)->name;
+
+      if (!g_str_has_prefix (name, "G.") && !g_str_has_prefix (name, cond))
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "the file has a tensor %s that the config does not have", name);
+          return false;
+        }
+    }
+
+  if (!load_module (G, file, "G.", error))
+    return false;
+  return load_module (A != nullptr ? *A : *K, file, cond, error);
+}
+
+bool
+write_model_file (const char              *path,
+                  const AdisConfig        &config,
+                  const torch::nn::Module &G,
+                  const torch::nn::Module *A,
+                  const torch::nn::Module *K,
+                  JsonObject              *training,
+                  bool                     half_precision,
+                  GError                 **error)
+{
+  g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
+  g_autoptr(JsonObject) meta = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created = g_date_time_format_iso8601 (now);
+  g_autofree char *text = NULL;
+  AdisDType dtype = half_precision ? ADIS_DTYPE_F16 : ADIS_DTYPE_F32;
+
+  save_module (G, writer, "G.", dtype);
+  if (A != nullptr)
+    save_module (*A, writer, "A.", dtype);
+  if (K != nullptr)
+    save_module (*K, writer, "K.", dtype);
+
+  json_object_set_string_member (meta, "format", ADIS_MODEL_FORMAT);
+  json_object_set_int_member (meta, "format_version", ADIS_MODEL_FORMAT_VERSION);
+  json_object_set_object_member (meta, "config", adis_config_to_json (&config));
+  json_object_set_int_member (meta, "sample_rate", ADIS_SAMPLE_RATE);
+  json_object_set_int_member (meta, "clip_samples", ADIS_CLIP_SAMPLES);
+  json_object_set_string_member (meta, "dtype", adis_dtype_to_string (dtype));
+  json_object_set_object_member (meta, "training", training ? training : json_object_new ());
+  json_object_set_string_member (meta, "created", created);
+  json_object_set_string_member (meta, "soundstyle_version", adis_version ());
+
+  json_node_set_object (node, meta);
+  text = json_to_string (node, FALSE);
+  adis_tensor_writer_set_metadata (writer, ADIS_MODEL_METADATA_KEY, text);
+  return adis_tensor_writer_save (writer, path, error);
+}
+
+}  // namespace adis
+
+struct _AdisModel
+{
+  gint             ref_count = 1;
+  GMutex           lock;
+  AdisConfig       config = {};
+  char            *metadata_json = nullptr;
+  std::string      device_name;
+  gint64           n_parameters = 0;
+  torch::Device    device{torch::kCPU};
+  adis::Generator  G{nullptr};
+  adis::AudioEncoder A{nullptr};
+  adis::KeywordEmbedding K{nullptr};
+};
+
+struct _AdisImageCode
+{
+  gint           ref_count = 1;
+  AdisModel     *model = nullptr;
+  int            width = 0;
+  int            height = 0;
+  torch::Tensor  code;        /* [1, 4 ngf, height / 4, width / 4] */
+};
+
+struct _AdisSoundCode
+{
+  gint               ref_count = 1;
+  AdisModel         *model = nullptr;
+  torch::Tensor      embedding;   /* [1, embed_dim] on the model's device */
+  std::vector<float> host;        /* the same on the CPU */
+};
+
+/* Holds the model's lock for a scope: every torch call on a model goes
+ * through one thread at a time */
+struct ModelLocker
+{
+  explicit ModelLocker (AdisModel *model) : mutex (&model->lock) { g_mutex_lock (mutex); }
+  ~ModelLocker () { g_mutex_unlock (mutex); }
+  GMutex *mutex;
+};
+
+static gboolean
+check_cancelled (GCancellable *cancellable,
+                 GError      **error)
+{
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED, "Cancelled");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+model_free (AdisModel *model)
+{
+  g_mutex_clear (&model->lock);
+  adis_config_clear (&model->config);
+  g_free (model->metadata_json);
+  delete model;
+}
+
+AdisModel *
+adis_model_load (const char *path,
+                 AdisDevice  device,
+                 GError    **error)
+{
+  g_autoptr(AdisTensorFile) file = NULL;
+  g_autoptr(JsonObject) metadata = NULL;
+  AdisModel *model;
+  torch::Device torch_device (torch::kCPU);
+  AdisConfig config = {};
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!adis::resolve_device (device, &torch_device, error))
+    return NULL;
+
+  file = adis::open_model_file (path, &config, &metadata, error);
+  if (file == NULL)
+    return NULL;
+
+  model = new AdisModel ();
+  g_mutex_init (&model->lock);
+  model->config = config;
+  model->device = torch_device;
+  model->device_name = adis::device_name (torch_device);
+
+  {
+    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+    json_node_set_object (node, metadata);
+    json_generator_set_root (generator, node);
+    json_generator_set_pretty (generator, TRUE);
+    model->metadata_json = json_generator_to_data (generator, NULL);
+  }
+
+  gboolean ok = adis::guard (error, [&] () {
+    model->G = adis::Generator (model->config);
+    if (model->config.conditioning == ADIS_CONDITIONING_KEYWORD)
+      model->K = adis::KeywordEmbedding (model->config.n_keywords, model->config.embed_dim);
+    else
+      model->A = adis::AudioEncoder (model->config.audio_width, model->config.embed_dim);
+
+    if (!adis::load_model_tensors (file, *model->G,
+                                   model->A ? model->A.get () : nullptr,
+                                   model->K ? model->K.get () : nullptr, error))
+      return false;
+
+    model->G->to (torch_device);
+    model->G->eval ();
+    for (const auto &p : model->G->parameters ())
+      model->n_parameters += p.numel ();
+    if (model->A)
+      {
+        model->A->to (torch_device);
+        model->A->eval ();
+        for (const auto &p : model->A->parameters ())
+          model->n_parameters += p.numel ();
+      }
+    else
+      {
+        model->K->to (torch_device);
+        model->K->eval ();
+        for (const auto &p : model->K->parameters ())
+          model->n_parameters += p.numel ();
+      }
+    return true;
+  });
+
+  if (!ok)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+
+      g_prefix_error (error, "%s: ", base);
+      model_free (model);
+      return NULL;
+    }
+
+  return model;
+}
+
+AdisModel *
+adis_model_ref (AdisModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+
+  g_atomic_int_inc (&model->ref_count);
+  return model;
+}
+
+void
+adis_model_unref (AdisModel *model)
+{
+  g_return_if_fail (model != NULL);
+
+  if (g_atomic_int_dec_and_test (&model->ref_count))
+    model_free (model);
+}
+
+const AdisConfig *
+adis_model_get_config (AdisModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+
+  /* Immutable after loading: no lock needed */
+  return &model->config;
+}
+
+char *
+adis_model_dup_metadata_json (AdisModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+
+  return g_strdup (model->metadata_json);
+}
+
+const char *
+adis_model_get_device_name (AdisModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+
+  return model->device_name.c_str ();
+}
+
+gint64
+adis_model_get_n_parameters (AdisModel *model)
+{
+  g_return_val_if_fail (model != NULL, 0);
+
+  return model->n_parameters;
+}
+
+AdisImageCode *
+adis_model_encode_image (AdisModel     *model,
+                         AdisImage     *image,
+                         int            long_side,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(AdisImage) scaled = NULL;
+  AdisImageCode *code;
+  int width, height;
+  int in_width, in_height;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (image != NULL, NULL);
+
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  in_width = adis_image_get_width (image);
+  in_height = adis_image_get_height (image);
+  adis_image_size_for_long_side (in_width, in_height,
+                                 long_side > 0 ? long_side : MAX (in_width, in_height),
+                                 &width, &height);
+  if (width != in_width || height != in_height)
+    scaled = adis_image_resize (image, width, height);
+  else
+    scaled = adis_image_ref (image);
+
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  code = new AdisImageCode ();
+  code->width = width;
+  code->height = height;
+
+  ModelLocker locker (model);
+  gboolean ok = adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor x = torch::from_blob ((void *) adis_image_get_planes (scaled),
+                                        {1, 3, height, width}, torch::kFloat);
+
+    code->code = model->G->encode (x.to (model->device));
+    return true;
+  });
+
+  if (!ok)
+    {
+      delete code;
+      return NULL;
+    }
+
+  code->model = adis_model_ref (model);
+  return code;
+}
+
+AdisImageCode *
+adis_image_code_ref (AdisImageCode *code)
+{
+  g_return_val_if_fail (code != NULL, NULL);
+
+  g_atomic_int_inc (&code->ref_count);
+  return code;
+}
+
+void
+adis_image_code_unref (AdisImageCode *code)
+{
+  g_return_if_fail (code != NULL);
+
+  if (g_atomic_int_dec_and_test (&code->ref_count))
+    {
+      AdisModel *model = code->model;
+
+      delete code;
+      adis_model_unref (model);
+    }
+}
+
+int
+adis_image_code_get_width (AdisImageCode *code)
+{
+  g_return_val_if_fail (code != NULL, 0);
+
+  return code->width;
+}
+
+int
+adis_image_code_get_height (AdisImageCode *code)
+{
+  g_return_val_if_fail (code != NULL, 0);
+
+  return code->height;
+}
+
+static AdisSoundCode *
+sound_code_new (AdisModel     *model,
+                torch::Tensor  embedding)
+{
+  AdisSoundCode *code = new AdisSoundCode ();
+  torch::Tensor host = embedding.to (torch::kCPU).contiguous ();
+
+  code->embedding = embedding;
+  code->host.assign (host.data_ptr<float> (), host.data_ptr<float> () + host.numel ());
+  code->model = adis_model_ref (model);
+  return code;
+}
+
+AdisSoundCode *
+adis_model_encode_sound (AdisModel     *model,
+                         AdisSound     *a,
+                         AdisSound     *b,
+                         float          gain,
+                         float          weight,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(AdisSound) mixed = NULL;
+  AdisSoundCode *code = NULL;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (a != NULL, NULL);
+
+  if (model->config.conditioning != ADIS_CONDITIONING_AUDIO)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "This model is conditioned on keywords, not sounds");
+      return NULL;
+    }
+
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  mixed = adis_sound_mix (a, b, gain, weight, error);
+  if (mixed == NULL)
+    return NULL;
+
+  ModelLocker locker (model);
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor wave = torch::from_blob ((void *) adis_sound_get_samples (mixed),
+                                           {1, ADIS_CLIP_SAMPLES}, torch::kFloat);
+    torch::Tensor spec = adis::spectrogram (wave.to (model->device));
+
+    code = sound_code_new (model, model->A->forward (spec));
+    return true;
+  });
+
+  return code;
+}
+
+AdisSoundCode *
+adis_model_encode_keyword (AdisModel   *model,
+                           const char  *keyword,
+                           GError     **error)
+{
+  AdisSoundCode *code = NULL;
+  int index = -1;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (keyword != NULL, NULL);
+
+  if (model->config.conditioning != ADIS_CONDITIONING_KEYWORD)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "This model is conditioned on sounds, not keywords");
+      return NULL;
+    }
+
+  for (int i = 0; i < model->config.n_keywords; i++)
+    if (g_strcmp0 (model->config.keywords[i], keyword) == 0)
+      index = i;
+  if (index < 0)
+    {
+      g_autofree char *known = g_strjoinv (", ", model->config.keywords);
+
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Unknown keyword “%s”: this model knows %s", keyword, known);
+      return NULL;
+    }
+
+  ModelLocker locker (model);
+  adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor category = torch::full ({1}, (int64_t) index,
+                                          torch::TensorOptions ().dtype (torch::kLong).device (model->device));
+
+    code = sound_code_new (model, model->K->forward (category));
+    return true;
+  });
+
+  return code;
+}
+
+AdisSoundCode *
+adis_sound_code_ref (AdisSoundCode *code)
+{
+  g_return_val_if_fail (code != NULL, NULL);
+
+  g_atomic_int_inc (&code->ref_count);
+  return code;
+}
+
+void
+adis_sound_code_unref (AdisSoundCode *code)
+{
+  g_return_if_fail (code != NULL);
+
+  if (g_atomic_int_dec_and_test (&code->ref_count))
+    {
+      AdisModel *model = code->model;
+
+      delete code;
+      adis_model_unref (model);
+    }
+}
+
+const float *
+adis_sound_code_get_embedding (AdisSoundCode *code,
+                               int           *out_dim)
+{
+  g_return_val_if_fail (code != NULL, NULL);
+
+  if (out_dim != NULL)
+    *out_dim = (int) code->host.size ();
+  return code->host.data ();
+}
+
+AdisImage *
+adis_model_decode (AdisModel      *model,
+                   AdisImageCode  *image_code,
+                   AdisSoundCode  *sound_code,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  AdisImage *result = NULL;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (image_code != NULL && sound_code != NULL, NULL);
+
+  if (image_code->model != model || sound_code->model != model)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "The image or sound code was made by another model");
+      return NULL;
+    }
+
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  ModelLocker locker (model);
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor out = model->G->decode (image_code->code, sound_code->embedding);
+
+    out = out.clamp (-1.0, 1.0).to (torch::kCPU).contiguous ();
+    g_assert (out.size (2) == image_code->height && out.size (3) == image_code->width);
+    result = adis_image_new_from_planes (out.data_ptr<float> (),
+                                         image_code->width, image_code->height);
+    return true;
+  });
+
+  if (result != NULL && check_cancelled (cancellable, error))
+    g_clear_pointer (&result, adis_image_unref);
+  return result;
+}
+
+float *
+adis_model_spectrogram (AdisModel  *model,
+                        AdisSound  *sound,
+                        GError    **error)
+{
+  float *result = NULL;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (sound != NULL, NULL);
+
+  ModelLocker locker (model);
+  adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor wave = torch::from_blob ((void *) adis_sound_get_samples (sound),
+                                           {1, ADIS_CLIP_SAMPLES}, torch::kFloat);
+    torch::Tensor spec = adis::spectrogram (wave.to (model->device)).to (torch::kCPU).contiguous ();
+
+    g_assert (spec.numel () == ADIS_STFT_BINS * ADIS_STFT_FRAMES);
+    result = (float *) g_memdup2 (spec.data_ptr<float> (), sizeof (float) * spec.numel ());
+    return true;
+  });
+
+  return result;
+}
