@@ -1,0 +1,113 @@
+/* cmd-import.c: `soundstyle import-checkpoint`, the reference's weights as a model file
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "soundstyle"
+
+#include "config.h"
+
+#include "soundstyle-cli.h"
+
+static gboolean
+check_input (const char  *option,
+             const char  *path,
+             GError     **error)
+{
+  if (path == NULL)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "no %s given; see soundstyle import-checkpoint --help", option);
+      return FALSE;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s “%s” does not exist or is not a file", option, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_output (const char  *path,
+              GError     **error)
+{
+  g_autofree char *folder = NULL;
+
+  if (path == NULL)
+    {
+      g_set_error_literal (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                           "no --output given; see soundstyle import-checkpoint --help");
+      return FALSE;
+    }
+  folder = g_path_get_dirname (path);
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "folder “%s” for output “%s” does not exist", folder, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+soundstyle_cmd_import (int    argc,
+                       char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *generator = NULL;
+  g_autofree char *audio = NULL;
+  g_autofree char *preset = NULL;
+  g_autofree char *output = NULL;
+  gboolean half = FALSE;
+  AdisConfig config = { 0 };
+  gboolean ok;
+  const GOptionEntry entries[] = {
+    { "generator", 0, 0, G_OPTION_ARG_FILENAME, &generator, "The reference's generator state dict (torch.save)", "G.pth" },
+    { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "The reference's audio encoder state dict", "A.pth" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, "The shape the weights have: paper, desktop or tiny (default: paper)", "NAME" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The model file to write (.safetensors)", "MODEL" },
+    { "half", 0, 0, G_OPTION_ARG_NONE, &half, "Store the weights in 16-bit floats (half the size)", NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+    "Convert the PyTorch weights of the paper's reference implementation (a\n"
+    "generator and an audio encoder saved with torch.save) into a Soundstyle\n"
+    "model file.");
+  g_option_context_set_description (context,
+    "Every tensor's name and shape is checked against the preset; nothing is\n"
+    "written unless all of them match.\n"
+    "\n"
+    "Examples:\n"
+    "  soundstyle import-checkpoint --generator latest_net_G.pth \\\n"
+    "      --audio latest_net_A.pth --output paper.safetensors\n"
+    "  soundstyle import-checkpoint --generator G.pth --audio A.pth --half -o paper-f16.safetensors\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  if (!soundstyle_cli_parse (context, &argc, &argv, &error))
+    return soundstyle_cli_report_error (error);
+
+  if (argc > 1)
+    {
+      g_set_error (&error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "unexpected argument “%s”; see soundstyle import-checkpoint --help", argv[1]);
+      return soundstyle_cli_report_error (error);
+    }
+
+  if (!check_input ("--generator", generator, &error) ||
+      !check_input ("--audio", audio, &error) ||
+      !check_output (output, &error) ||
+      !adis_config_init_preset (&config, preset ? preset : "paper", &error))
+    return soundstyle_cli_report_error (error);
+
+  ok = adis_import_checkpoint (generator, audio, &config, output, half, &error);
+  adis_config_clear (&config);
+  if (!ok)
+    return soundstyle_cli_report_error (error);
+
+  g_printerr ("Wrote %s\n", output);
+  return SOUNDSTYLE_EXIT_OK;
+}

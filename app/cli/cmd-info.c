@@ -1,0 +1,166 @@
+/* cmd-info.c: `soundstyle info`, what a model file holds
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "soundstyle"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "soundstyle-cli.h"
+
+/* 1234567 -> "1,234,567": parameter counts are read by people */
+static char *
+format_count (gint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+format_value (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+
+      if (type == G_TYPE_STRING)
+        return g_strdup (json_node_get_string (node));
+      if (type == G_TYPE_INT64)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      if (type == G_TYPE_DOUBLE)
+        return g_strdup_printf ("%g", json_node_get_double (node));
+      if (type == G_TYPE_BOOLEAN)
+        return g_strdup (json_node_get_boolean (node) ? "yes" : "no");
+    }
+
+  return json_to_string (node, FALSE);
+}
+
+static void
+print_model (const char *path,
+             AdisModel  *model,
+             JsonObject *metadata)
+{
+  const AdisConfig *config = adis_model_get_config (model);
+  g_autofree char *parameters = format_count (adis_model_get_n_parameters (model));
+  JsonObject *training = NULL;
+
+  g_print ("Model:          %s\n", path);
+  g_print ("Format:         %s, version %" G_GINT64_FORMAT "\n",
+           json_object_get_string_member_with_default (metadata, "format", "?"),
+           json_object_get_int_member_with_default (metadata, "format_version", 0));
+  g_print ("Preset:         %s\n", config->preset);
+  g_print ("Generator:      width %d, %d residual blocks\n", config->ngf, config->n_blocks);
+  g_print ("Discriminator:  width %d (training only)\n", config->ndf);
+  g_print ("Audio encoder:  width %d, embedding %d\n", config->audio_width, config->embed_dim);
+  g_print ("PatchNCE MLP:   %d (training only)\n", config->mlp_dim);
+  if (config->conditioning == ADIS_CONDITIONING_KEYWORD && config->keywords != NULL)
+    {
+      g_autofree char *words = g_strjoinv (", ", config->keywords);
+      g_print ("Conditioning:   keywords (%d): %s\n", config->n_keywords, words);
+    }
+  else
+    g_print ("Conditioning:   audio\n");
+  g_print ("Parameters:     %s\n", parameters);
+  g_print ("Weights:        %s\n", json_object_get_string_member_with_default (metadata, "dtype", "?"));
+  g_print ("Sample rate:    %" G_GINT64_FORMAT " Hz, clips of %" G_GINT64_FORMAT " samples\n",
+           json_object_get_int_member_with_default (metadata, "sample_rate", 0),
+           json_object_get_int_member_with_default (metadata, "clip_samples", 0));
+  if (json_object_has_member (metadata, "created"))
+    g_print ("Created:        %s\n", json_object_get_string_member_with_default (metadata, "created", "?"));
+
+  if (json_object_has_member (metadata, "training") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (metadata, "training")))
+    training = json_object_get_object_member (metadata, "training");
+
+  if (training != NULL && json_object_get_size (training) > 0)
+    {
+      g_autoptr(GList) members = json_object_get_members (training);
+
+      g_print ("Training:\n");
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *value = format_value (json_object_get_member (training, l->data));
+          g_print ("  %-14s%s\n", (const char *) l->data, value);
+        }
+    }
+  else
+    g_print ("Training:       not recorded\n");
+}
+
+int
+soundstyle_cmd_info (int    argc,
+                     char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisModel) model = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *metadata = NULL;
+  gboolean as_json = FALSE;
+  JsonNode *root;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the file's metadata as JSON", NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new ("MODEL");
+  g_option_context_set_summary (context,
+    "Describe a model file: preset, widths, conditioning, parameters, weights and\n"
+    "how it was trained.");
+  g_option_context_set_description (context,
+    "Examples:\n"
+    "  soundstyle info model.safetensors\n"
+    "  soundstyle info --json model.safetensors\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  if (!soundstyle_cli_parse (context, &argc, &argv, &error))
+    return soundstyle_cli_report_error (error);
+
+  if (argc != 2)
+    {
+      g_set_error_literal (&error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                           argc < 2 ? "no model file given; see soundstyle info --help"
+                                    : "info takes one model file; see soundstyle info --help");
+      return soundstyle_cli_report_error (error);
+    }
+
+  /* Loading checks every tensor against the config, so info also tells
+   * whether the file is usable */
+  if ((model = soundstyle_cli_load_model (argv[1], ADIS_DEVICE_CPU, &error)) == NULL)
+    return soundstyle_cli_report_error (error);
+
+  metadata = adis_model_dup_metadata_json (model);
+
+  if (as_json)
+    {
+      g_print ("%s\n", metadata);
+      return SOUNDSTYLE_EXIT_OK;
+    }
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, metadata, -1, &error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autoptr(GError) bad = g_error_new (ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                                           "%s: metadata is not a JSON object", argv[1]);
+      return soundstyle_cli_report_error (bad);
+    }
+
+  print_model (argv[1], model, json_node_get_object (root));
+  return SOUNDSTYLE_EXIT_OK;
+}

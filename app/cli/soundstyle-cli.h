@@ -1,0 +1,87 @@
+/* soundstyle-cli.h: the `soundstyle` command, its subcommands and what they share
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+#include <gio/gio.h>
+
+#include "adis.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses, the same for every subcommand */
+#define SOUNDSTYLE_EXIT_OK         0
+#define SOUNDSTYLE_EXIT_FAILURE    1   /* I/O, libtorch, anything not the caller's fault */
+#define SOUNDSTYLE_EXIT_USAGE      2   /* bad options, bad input files, unusable model or device */
+#define SOUNDSTYLE_EXIT_CANCELLED  130 /* SIGINT or SIGTERM */
+
+int            soundstyle_cli_main          (int             argc,
+                                             char          **argv);
+
+/* Prints "soundstyle: MESSAGE" as one line on stderr and returns the exit
+ * status the error stands for. */
+int            soundstyle_cli_report_error  (const GError   *error);
+int            soundstyle_cli_exit_status   (const GError   *error);
+/* Collapses a message onto one line (libtorch's can span several); free with g_free */
+char          *soundstyle_cli_one_line      (const char     *message);
+
+/* Parses a subcommand's options. Unknown options and bad values come back as
+ * G_OPTION_ERROR, which soundstyle_cli_exit_status maps to a usage error. */
+gboolean       soundstyle_cli_parse         (GOptionContext *context,
+                                             int            *argc,
+                                             char         ***argv,
+                                             GError        **error);
+
+/* The one place where the model to use is decided: the given path, else
+ * $SOUNDSTYLE_MODEL, else the installed default, else the source tree's. */
+char          *soundstyle_cli_find_model    (const char     *given,
+                                             GError        **error);
+
+/* A cancellable that SIGINT and SIGTERM cancel. The handler only writes to a
+ * pipe; a watcher thread does the cancelling, since GCancellable is not
+ * async-signal-safe and the engine blocks the main loop while it works. A
+ * second signal kills the process the usual way. */
+GCancellable  *soundstyle_cli_interrupt_cancellable (void);
+int            soundstyle_cli_interrupt_signal      (void);
+
+/* Input checks shared by stylize and batch; each error says which file */
+gboolean       soundstyle_cli_check_output_image (const char *path,
+                                                  GError    **error);
+gboolean       soundstyle_cli_check_gain         (double      gain,
+                                                  GError    **error);
+gboolean       soundstyle_cli_check_weight       (double      weight,
+                                                  gboolean    have_mix,
+                                                  GError    **error);
+gboolean       soundstyle_cli_check_size         (int         size,
+                                                  GError    **error);
+/* Strict number parsing: the whole string, finite; error names what */
+gboolean       soundstyle_cli_parse_double       (const char *text,
+                                                  const char *what,
+                                                  double     *out_value,
+                                                  GError    **error);
+
+/* Loaders that make sure the error names the file (stylize and batch) */
+AdisImage     *soundstyle_cli_load_image    (const char     *path,
+                                             GError        **error);
+AdisSound     *soundstyle_cli_load_sound    (const char     *path,
+                                             GError        **error);
+/* soundstyle_cli_find_model, then adis_model_load */
+AdisModel     *soundstyle_cli_load_model    (const char     *given,
+                                             AdisDevice      device,
+                                             GError        **error);
+/* Checks that the way a job conditions the model (a sound or a keyword)
+ * is the one the model was trained for */
+gboolean       soundstyle_cli_check_conditioning (AdisModel *model,
+                                                  gboolean   by_keyword,
+                                                  GError   **error);
+
+/* Subcommands: argv[0] is the subcommand's name */
+int            soundstyle_cmd_stylize       (int argc, char **argv);
+int            soundstyle_cmd_batch         (int argc, char **argv);
+int            soundstyle_cmd_train         (int argc, char **argv);
+int            soundstyle_cmd_info          (int argc, char **argv);
+int            soundstyle_cmd_import        (int argc, char **argv);
+
+G_END_DECLS
