@@ -1,1 +1,338 @@
-/* in progress */
+// step.cpp: the modules that train together, and one step of the reference
+//
+// SPDX-License-Identifier: MIT
+//
+// The order of operations follows the reference: one forward of the audio
+// encoder and the generator, a D step on detached outputs, then a step of
+// G, the audio encoder and the MLPs with D frozen. Keeping that order keeps
+// the random streams and the numbers equal to the PyTorch implementation's.
+
+#include "step.h"
+
+#include <cmath>
+
+#include "losses.h"
+
+namespace adis {
+
+namespace {
+
+void
+set_requires_grad (torch::nn::Module &module, bool requires_grad)
+{
+  for (auto &p : module.parameters ())
+    p.set_requires_grad (requires_grad);
+}
+
+void
+append (std::vector<torch::Tensor> &to, const std::vector<torch::Tensor> &from)
+{
+  to.insert (to.end (), from.begin (), from.end ());
+}
+
+std::unique_ptr<torch::optim::Adam>
+adam (const std::vector<torch::Tensor> &params, const AdisTrainOptions &options)
+{
+  return std::make_unique<torch::optim::Adam> (
+    params, torch::optim::AdamOptions (options.lr).betas ({options.beta1, options.beta2}));
+}
+
+}  // namespace
+
+NetworksImpl::NetworksImpl (const AdisTrainOptions &options_)
+  : options (options_)
+{
+  const AdisConfig &config = options.model;
+  bool cycle = options.objective == ADIS_OBJECTIVE_CYCLE;
+
+  G = register_module ("G", Generator (config));
+  if (config.conditioning == ADIS_CONDITIONING_KEYWORD)
+    K = register_module ("K", KeywordEmbedding (config.n_keywords, config.embed_dim));
+  else
+    A = register_module ("A", AudioEncoder (config.audio_width, config.embed_dim));
+
+  // D always sees the clip of the image it judges, in keyword mode too:
+  // the datasets carry every item's clip
+  if (options.fusion == ADIS_FUSION_LATE)
+    D_late = register_module ("D", LateFusionDiscriminator (config.ndf));
+  else
+    D = register_module ("D", Discriminator (config.ndf, 6));
+
+  // The MLPs exist for both objectives so every run has the same optimisers;
+  // the cycle objective never gives them a gradient, and Adam skips them
+  F = register_module ("F", PatchSampleMLP (nce_channels (config), config.mlp_dim));
+
+  if (cycle)
+    {
+      G_B = register_module ("G_B", Generator (config));
+      D_B = register_module ("D_B", Discriminator (config.ndf, 6));
+    }
+}
+
+torch::Tensor
+NetworksImpl::embed (const torch::Tensor &wave, const torch::Tensor &categories)
+{
+  if (K)
+    return K->forward (categories);
+  return A->forward (spectrogram (wave));
+}
+
+torch::Tensor
+NetworksImpl::discriminate (const torch::Tensor &image, const torch::Tensor &spec)
+{
+  if (D_late)
+    return D_late->forward (image, spec);
+  return D->forward (image, spec);
+}
+
+void
+NetworksImpl::reset_parameters ()
+{
+  const double gain = 0.02;
+
+  init_xavier (*G, gain);
+  if (D)
+    init_xavier (*D, gain);
+  if (D_late)
+    init_xavier (*D_late, gain);
+  init_xavier (*F, gain);
+  if (G_B)
+    init_xavier (*G_B, gain);
+  if (D_B)
+    init_xavier (*D_B, gain);
+}
+
+void
+Optimizers::set_lr (double lr)
+{
+  for (torch::optim::Adam *o : {g.get (), d.get (), f.get ()})
+    {
+      if (o == nullptr)
+        continue;
+      for (auto &group : o->param_groups ())
+        static_cast<torch::optim::AdamOptions &> (group.options ()).lr (lr);
+    }
+}
+
+Optimizers
+make_optimizers (Networks &nets, const AdisTrainOptions &options)
+{
+  Optimizers opt;
+  std::vector<torch::Tensor> g_params = nets->G->parameters ();
+  std::vector<torch::Tensor> d_params;
+
+  if (nets->G_B)
+    append (g_params, nets->G_B->parameters ());
+  append (g_params, nets->A ? nets->A->parameters () : nets->K->parameters ());
+
+  append (d_params, nets->D_late ? nets->D_late->parameters () : nets->D->parameters ());
+  if (nets->D_B)
+    append (d_params, nets->D_B->parameters ());
+
+  opt.g = adam (g_params, options);
+  opt.d = adam (d_params, options);
+  opt.f = adam (nets->F->parameters (), options);
+  return opt;
+}
+
+torch::Tensor
+nce_total (Networks &nets, const torch::Tensor &source,
+           const torch::Tensor &generated,
+           const std::vector<torch::Tensor> &patch_ids,
+           std::vector<torch::Tensor> *out_ids)
+{
+  const AdisTrainOptions &options = nets->options;
+  auto layers = nce_layers (options.model);
+  int64_t batch = source.size (0);
+  std::vector<torch::Tensor> keys, ids;
+
+  // The keys are detached in the loss, so the source pass needs no graph
+  {
+    torch::NoGradGuard no_grad;
+    auto feat_k = nets->G->encode_features (source, layers);
+
+    keys = nets->F->forward (feat_k, options.nce_patches, patch_ids, &ids);
+  }
+
+  // Same positions for the generated image as for its source
+  auto feat_q = nets->G->encode_features (generated, layers);
+  auto queries = nets->F->forward (feat_q, options.nce_patches, ids, nullptr);
+  auto total = torch::zeros ({}, source.options ());
+
+  for (size_t k = 0; k < layers.size (); k++)
+    total = total + patch_nce_loss (queries[k], keys[k], batch, options.nce_temperature);
+
+  if (out_ids)
+    *out_ids = ids;
+  return total / (double) layers.size ();
+}
+
+double
+grad_norm (const std::vector<torch::Tensor> &params)
+{
+  double sum = 0.0;
+
+  for (const auto &p : params)
+    if (p.grad ().defined ())
+      sum += p.grad ().detach ().to (torch::kDouble).pow (2).sum ().item<double> ();
+  return std::sqrt (sum);
+}
+
+namespace {
+
+std::vector<torch::Tensor>
+generator_params (Networks &nets)
+{
+  std::vector<torch::Tensor> params = nets->G->parameters ();
+
+  if (nets->G_B)
+    append (params, nets->G_B->parameters ());
+  append (params, nets->A ? nets->A->parameters () : nets->K->parameters ());
+  return params;
+}
+
+std::vector<torch::Tensor>
+discriminator_params (Networks &nets)
+{
+  std::vector<torch::Tensor> params =
+    nets->D_late ? nets->D_late->parameters () : nets->D->parameters ();
+
+  if (nets->D_B)
+    append (params, nets->D_B->parameters ());
+  return params;
+}
+
+void
+freeze_discriminators (Networks &nets, bool frozen)
+{
+  if (nets->D_late)
+    set_requires_grad (*nets->D_late, !frozen);
+  if (nets->D)
+    set_requires_grad (*nets->D, !frozen);
+  if (nets->D_B)
+    set_requires_grad (*nets->D_B, !frozen);
+}
+
+StepResult
+nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
+{
+  const AdisTrainOptions &o = nets->options;
+  StepResult result;
+  auto spec_y = spectrogram (in.wave_y);
+
+  // Forward: one embedding of y's clip serves both generator passes
+  auto e_y = nets->embed (in.wave_y, in.category_y);
+  auto fake = nets->G->forward (in.x, e_y);
+  torch::Tensor idt;
+
+  if (o.identity)
+    idt = nets->G->forward (in.y, e_y);
+
+  // D step on detached fakes
+  freeze_discriminators (nets, false);
+  opt.d->zero_grad ();
+  auto loss_d = (lsgan_loss (nets->discriminate (fake.detach (), spec_y), false) +
+                 lsgan_loss (nets->discriminate (in.y, spec_y), true)) * 0.5;
+  loss_d.backward ();
+  result.grad_norm_d = grad_norm (discriminator_params (nets));
+  opt.d->step ();
+
+  // G, audio encoder and MLP step with D frozen. The total is the paper's
+  // GAN + lambda NCE(x) + mu NCE(y) with lambda = mu = lambda_nce; without
+  // the identity term it is GAN + lambda_nce NCE(x).
+  freeze_discriminators (nets, true);
+  opt.g->zero_grad ();
+  opt.f->zero_grad ();
+  auto loss_gan = lsgan_loss (nets->discriminate (fake, spec_y), true) * o.lambda_gan;
+  auto loss_nce = nce_total (nets, in.x, fake, in.patch_ids, nullptr);
+  auto total = loss_gan + o.lambda_nce * loss_nce;
+  torch::Tensor loss_nce_y;
+
+  if (o.identity)
+    {
+      loss_nce_y = nce_total (nets, in.y, idt, in.patch_ids, nullptr);
+      total = total + o.lambda_nce * loss_nce_y;
+    }
+  total.backward ();
+  result.grad_norm_g = grad_norm (generator_params (nets));
+  opt.g->step ();
+  opt.f->step ();
+  freeze_discriminators (nets, false);
+
+  result.loss_d = loss_d.item<double> ();
+  result.loss_g_gan = loss_gan.item<double> ();
+  result.loss_nce = loss_nce.item<double> ();
+  result.loss_nce_y = o.identity ? loss_nce_y.item<double> () : 0.0;
+  result.loss_g_total = total.item<double> ();
+  result.fake = fake.detach ();
+  return result;
+}
+
+// CycleGAN with audio: G maps x to y's style, G_B maps back with x's own
+// clip; D judges y-domain images with a_y, D_B x-domain images with a_x
+StepResult
+cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
+{
+  const AdisTrainOptions &o = nets->options;
+  StepResult result;
+  auto spec_x = spectrogram (in.wave_x);
+  auto spec_y = spectrogram (in.wave_y);
+  auto e_x = nets->embed (in.wave_x, in.category_x);
+  auto e_y = nets->embed (in.wave_y, in.category_y);
+  auto fake_y = nets->G->forward (in.x, e_y);
+  auto rec_x = nets->G_B->forward (fake_y, e_x);
+  auto fake_x = nets->G_B->forward (in.y, e_x);
+  auto rec_y = nets->G->forward (fake_x, e_y);
+
+  freeze_discriminators (nets, false);
+  opt.d->zero_grad ();
+  auto loss_d = (lsgan_loss (nets->discriminate (fake_y.detach (), spec_y), false) +
+                 lsgan_loss (nets->discriminate (in.y, spec_y), true)) * 0.5;
+  auto loss_d_b = (lsgan_loss (nets->D_B->forward (fake_x.detach (), spec_x), false) +
+                   lsgan_loss (nets->D_B->forward (in.x, spec_x), true)) * 0.5;
+  (loss_d + loss_d_b).backward ();
+  result.grad_norm_d = grad_norm (discriminator_params (nets));
+  opt.d->step ();
+
+  freeze_discriminators (nets, true);
+  opt.g->zero_grad ();
+  auto loss_gan = (lsgan_loss (nets->discriminate (fake_y, spec_y), true) +
+                   lsgan_loss (nets->D_B->forward (fake_x, spec_x), true)) * o.lambda_gan;
+  auto loss_cycle = cycle_loss (rec_x, in.x) + cycle_loss (rec_y, in.y);
+  auto total = loss_gan + o.lambda_cycle * loss_cycle;
+  total.backward ();
+  result.grad_norm_g = grad_norm (generator_params (nets));
+  opt.g->step ();
+  freeze_discriminators (nets, false);
+
+  // loss_d reports D's own term, the one the NCE objective reports too
+  result.loss_d = loss_d.item<double> ();
+  result.loss_g_gan = loss_gan.item<double> ();
+  result.loss_nce = loss_cycle.item<double> ();
+  result.loss_nce_y = 0.0;
+  result.loss_g_total = total.item<double> ();
+  result.fake = fake_y.detach ();
+  return result;
+}
+
+}  // namespace
+
+StepResult
+train_step (Networks &nets, Optimizers &opt, const StepInputs &in)
+{
+  TORCH_CHECK (in.x.defined () && in.y.defined () && in.wave_y.defined (),
+               "train_step: x, y and wave_y are required");
+  TORCH_CHECK (nets->A || in.category_y.defined (),
+               "train_step: keyword mode needs category_y");
+
+  nets->train ();
+  if (nets->options.objective == ADIS_OBJECTIVE_CYCLE)
+    {
+      TORCH_CHECK (in.wave_x.defined () && (nets->A || in.category_x.defined ()),
+                   "train_step: the cycle objective needs x's own clip");
+      return cycle_step (nets, opt, in);
+    }
+  return nce_step (nets, opt, in);
+}
+
+}  // namespace adis
