@@ -1,0 +1,446 @@
+/* train-report.c: progress lines, JSON events and sample images for `train`
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "soundstyle"
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "train-report.h"
+
+/* A terminal line is redrawn at most this often (seconds) */
+#define REDRAW_INTERVAL 0.1
+#define BAR_WIDTH       20
+
+struct _TrainReport
+{
+  gboolean  json;
+  gboolean  terminal;      /* stderr is a terminal: redraw one line in place */
+  gboolean  line_drawn;    /* a progress line without its newline is on screen */
+  int       log_every;
+  char     *samples_dir;
+  gint64    last_redraw;   /* monotonic µs */
+};
+
+TrainReport *
+train_report_new (gboolean    json,
+                  int         log_every,
+                  const char *samples_dir)
+{
+  TrainReport *report = g_new0 (TrainReport, 1);
+
+  report->json = json;
+  report->terminal = !json && isatty (STDERR_FILENO);
+  report->log_every = MAX (log_every, 1);
+  report->samples_dir = g_strdup (samples_dir);
+
+  return report;
+}
+
+void
+train_report_free (TrainReport *report)
+{
+  if (report == NULL)
+    return;
+
+  g_free (report->samples_dir);
+  g_free (report);
+}
+
+/* --- JSON ----------------------------------------------------------------- */
+
+static JsonBuilder *
+begin_event (const char *event)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+
+  return builder;
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+/* JSON has no NaN or infinity: a diverged loss is null, not a broken line */
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+emit_event (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+
+  /* Consumers read line by line while training runs */
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+
+  g_object_unref (builder);
+}
+
+/* --- people --------------------------------------------------------------- */
+
+static void
+end_progress_line (TrainReport *report)
+{
+  if (report->line_drawn)
+    {
+      fputc ('\n', stderr);
+      report->line_drawn = FALSE;
+    }
+}
+
+static char *
+format_duration (double seconds)
+{
+  gint64 s;
+
+  if (!isfinite (seconds) || seconds < 0)
+    return g_strdup ("?");
+
+  s = (gint64) (seconds + 0.5);
+  if (s >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int) (s / 60 % 60), (int) (s % 60));
+  return g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
+}
+
+static char *
+format_progress (const AdisTrainProgress *p)
+{
+  g_autofree char *eta = format_duration (p->eta_seconds);
+
+  return g_strdup_printf ("step %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                          " epoch %d/%d  D %.3f  G %.3f  NCE %.3f/%.3f  %.1f img/s  ETA %s",
+                          p->step, p->total_steps, p->epoch + 1, p->total_epochs,
+                          p->loss_d, p->loss_g_gan, p->loss_nce, p->loss_nce_y,
+                          p->images_per_second, eta);
+}
+
+static void
+draw_bar (TrainReport             *report,
+          const AdisTrainProgress *p)
+{
+  g_autofree char *text = format_progress (p);
+  double fraction = p->total_steps > 0 ? (double) p->step / (double) p->total_steps : 0.0;
+  int filled = (int) (CLAMP (fraction, 0.0, 1.0) * BAR_WIDTH);
+  char bar[BAR_WIDTH + 1];
+
+  memset (bar, '#', filled);
+  memset (bar + filled, '-', BAR_WIDTH - filled);
+  bar[BAR_WIDTH] = '\0';
+
+  /* \r and erase-line: the whole status stays on one line */
+  fprintf (stderr, "\r\033[K[%s] %3d%%  %s", bar, (int) (fraction * 100.0), text);
+  fflush (stderr);
+  report->line_drawn = TRUE;
+}
+
+/* --- events --------------------------------------------------------------- */
+
+gboolean
+train_report_prepare_samples (TrainReport  *report,
+                              GError      **error)
+{
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  if (report->samples_dir == NULL)
+    return TRUE;
+
+  if (g_mkdir_with_parents (report->samples_dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "cannot make the samples folder “%s”: %s",
+                   report->samples_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+train_report_start (TrainReport *report,
+                    AdisTrainer *trainer,
+                    AdisDataset *dataset,
+                    const char  *output,
+                    const char  *checkpoint,
+                    gboolean     resumed,
+                    gint64       max_steps)
+{
+  const AdisTrainOptions *options = adis_trainer_get_options (trainer);
+  gint64 step = adis_trainer_get_step (trainer);
+  gint64 total = adis_trainer_get_total_steps (trainer);
+
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("start");
+
+      add_string (builder, "dataset", adis_dataset_get_path (dataset));
+      add_int (builder, "items", adis_dataset_get_n_items (dataset));
+      add_string (builder, "preset", options->model.preset);
+      add_string (builder, "device", adis_trainer_get_device_name (trainer));
+      add_int (builder, "step", step);
+      add_int (builder, "total_steps", total);
+      add_int (builder, "max_steps", max_steps);
+      add_int (builder, "total_epochs", options->epochs_constant + options->epochs_decay);
+      add_int (builder, "batch_size", options->batch_size);
+      add_int (builder, "size", options->crop_size);
+      add_string (builder, "output", output);
+      add_string (builder, "checkpoint", checkpoint);
+      json_builder_set_member_name (builder, "resumed");
+      json_builder_add_boolean_value (builder, resumed);
+      emit_event (builder);
+      return;
+    }
+
+  g_printerr ("%s a %s model on %s: %u items, step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+              " (epochs %d+%d, batch %d, crop %d)\n",
+              resumed ? "Resuming" : "Training", options->model.preset,
+              adis_trainer_get_device_name (trainer), adis_dataset_get_n_items (dataset),
+              step, total, options->epochs_constant, options->epochs_decay,
+              options->batch_size, options->crop_size);
+}
+
+void
+train_report_progress_cb (const AdisTrainProgress *p,
+                          gpointer                 user_data)
+{
+  TrainReport *report = user_data;
+
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("progress");
+
+      add_int (builder, "step", p->step);
+      add_int (builder, "total_steps", p->total_steps);
+      add_int (builder, "epoch", p->epoch);
+      add_int (builder, "total_epochs", p->total_epochs);
+      add_double (builder, "lr", p->lr);
+      add_double (builder, "loss_d", p->loss_d);
+      add_double (builder, "loss_g_gan", p->loss_g_gan);
+      add_double (builder, "loss_nce", p->loss_nce);
+      add_double (builder, "loss_nce_y", p->loss_nce_y);
+      add_double (builder, "loss_g_total", p->loss_g_total);
+      add_double (builder, "grad_norm_g", p->grad_norm_g);
+      add_double (builder, "grad_norm_d", p->grad_norm_d);
+      add_double (builder, "images_per_second", p->images_per_second);
+      add_double (builder, "eta_seconds", p->eta_seconds);
+      emit_event (builder);
+    }
+  else if (report->terminal)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (p->step == p->total_steps || now - report->last_redraw >= REDRAW_INTERVAL * G_USEC_PER_SEC)
+        {
+          report->last_redraw = now;
+          draw_bar (report, p);
+        }
+    }
+  else if (p->step % report->log_every == 0 || p->step == p->total_steps)
+    {
+      g_autofree char *text = format_progress (p);
+
+      g_printerr ("%s\n", text);
+    }
+}
+
+/* Source and result side by side, so one file shows what changed */
+static AdisImage *
+side_by_side (AdisImage *source,
+              AdisImage *styled)
+{
+  g_autoptr(AdisImage) scaled = NULL;
+  int w = adis_image_get_width (styled);
+  int h = adis_image_get_height (styled);
+  g_autofree float *planes = g_new (float, (gsize) 3 * h * w * 2);
+  const float *a;
+  const float *b = adis_image_get_planes (styled);
+
+  scaled = adis_image_resize (source, w, h);
+  a = adis_image_get_planes (scaled);
+
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < h; y++)
+      {
+        float *row = planes + ((gsize) c * h + y) * (2 * w);
+
+        memcpy (row, a + ((gsize) c * h + y) * w, sizeof (float) * w);
+        memcpy (row + w, b + ((gsize) c * h + y) * w, sizeof (float) * w);
+      }
+
+  return adis_image_new_from_planes (planes, 2 * w, h);
+}
+
+void
+train_report_sample_cb (gint64     step,
+                        AdisImage *source,
+                        AdisImage *styled,
+                        gpointer   user_data)
+{
+  TrainReport *report = user_data;
+  g_autoptr(AdisImage) pair = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+
+  if (report->samples_dir == NULL || styled == NULL)
+    return;
+
+  name = g_strdup_printf ("step-%08" G_GINT64_FORMAT ".png", step);
+  path = g_build_filename (report->samples_dir, name, NULL);
+  pair = source != NULL ? side_by_side (source, styled) : adis_image_ref (styled);
+
+  /* A sample that cannot be written is not worth stopping training for */
+  if (!adis_image_save (pair, path, &error))
+    {
+      g_autofree char *line = soundstyle_cli_one_line (error->message);
+
+      end_progress_line (report);
+      g_printerr ("soundstyle: warning: sample not written: %s\n", line);
+      return;
+    }
+
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("sample");
+
+      add_int (builder, "step", step);
+      add_string (builder, "path", path);
+      emit_event (builder);
+    }
+}
+
+void
+train_report_checkpoint (TrainReport *report,
+                         gint64       step,
+                         const char  *path)
+{
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("checkpoint");
+
+      add_int (builder, "step", step);
+      add_string (builder, "path", path);
+      emit_event (builder);
+      return;
+    }
+
+  end_progress_line (report);
+  g_printerr ("Checkpoint at step %" G_GINT64_FORMAT ": %s\n", step, path);
+}
+
+void
+train_report_interrupted (TrainReport *report,
+                          gint64       step,
+                          gint64       total_steps,
+                          const char  *checkpoint,
+                          const char  *resume_command)
+{
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("interrupted");
+
+      add_int (builder, "step", step);
+      add_int (builder, "total_steps", total_steps);
+      add_string (builder, "checkpoint", checkpoint);
+      add_string (builder, "resume", resume_command);
+      emit_event (builder);
+    }
+
+  end_progress_line (report);
+  g_printerr ("soundstyle: interrupted at step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+              "; checkpoint written to %s; resume with: %s\n",
+              step, total_steps, checkpoint, resume_command);
+}
+
+void
+train_report_done (TrainReport *report,
+                   gint64       step,
+                   gint64       total_steps,
+                   const char  *model,
+                   const char  *resume_command)
+{
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("done");
+
+      add_string (builder, "model", model);
+      add_int (builder, "step", step);
+      add_int (builder, "total_steps", total_steps);
+      if (resume_command != NULL)
+        add_string (builder, "resume", resume_command);
+      emit_event (builder);
+      return;
+    }
+
+  end_progress_line (report);
+  if (resume_command != NULL)
+    g_printerr ("Wrote %s after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                " steps; go on with: %s\n", model, step, total_steps, resume_command);
+  else
+    g_printerr ("Wrote %s after %" G_GINT64_FORMAT " steps\n", model, step);
+}
+
+int
+train_report_fail (TrainReport  *report,
+                   const GError *error)
+{
+  if (report->json)
+    {
+      JsonBuilder *builder = begin_event ("error");
+      g_autofree char *line = soundstyle_cli_one_line (error->message);
+
+      add_string (builder, "message", line);
+      emit_event (builder);
+    }
+
+  end_progress_line (report);
+  return soundstyle_cli_report_error (error);
+}
