@@ -325,6 +325,9 @@ train_report_sample_cb (gint64     step,
                         gpointer   user_data)
 {
   TrainReport *report = user_data;
+  /* The engine hands both images over (trainer.cpp keeps no reference) */
+  g_autoptr(AdisImage) owned_source = source;
+  g_autoptr(AdisImage) owned_styled = styled;
   g_autoptr(AdisImage) pair = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;

@@ -1,0 +1,671 @@
+/* test-cli.c: the soundstyle command, run as a user would run it
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * One tiny model is trained once (the first test that needs it) and shared
+ * by the others, so the whole file stays within a few minutes on two cores.
+ */
+#define G_LOG_DOMAIN "test-cli"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "test-util.h"
+
+static struct
+{
+  char *dir;
+  char *dataset;
+  char *image;        /* 96x64 */
+  char *image2;       /* 80x80 */
+  char *wav;
+  char *wav2;
+  char *model;
+  char *samples;
+  char *train_json;   /* the shared model's training, as --json told it */
+  gboolean tried_training;
+} fixture;
+
+/* --- running the command -------------------------------------------------- */
+
+static GSubprocessLauncher *
+new_launcher (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  /* A model the developer has in the environment must not leak in, and the
+   * messages' quotes stay UTF-8 */
+  g_subprocess_launcher_unsetenv (launcher, "SOUNDSTYLE_MODEL");
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  return launcher;
+}
+
+static GPtrArray *
+build_argv (const char *first,
+            va_list     args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (test_soundstyle_bin ()));
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+static int
+exit_status_of (GSubprocess *process)
+{
+  if (g_subprocess_get_if_exited (process))
+    return g_subprocess_get_exit_status (process);
+  return 128 + g_subprocess_get_term_sig (process);
+}
+
+static int
+run_with_env (const char  *env_name,
+              const char  *env_value,
+              char       **out_stdout,
+              char       **out_stderr,
+              const char  *first,
+              ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+
+  va_start (args, first);
+  argv = build_argv (first, args);
+  va_end (args);
+
+  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (env_name != NULL)
+    g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  if (g_test_verbose ())
+    g_printerr ("# stderr: %s", err);
+
+  if (out_stdout != NULL)
+    *out_stdout = g_steal_pointer (&out);
+  if (out_stderr != NULL)
+    *out_stderr = g_steal_pointer (&err);
+
+  return exit_status_of (process);
+}
+
+#define run(out, err, ...) run_with_env (NULL, NULL, out, err, __VA_ARGS__, NULL)
+
+/* Bad input: status 2 and exactly one "soundstyle: ..." line on stderr */
+static void
+assert_usage_error (int         status,
+                    const char *err,
+                    const char *must_mention)
+{
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (err);
+  g_assert_true (g_str_has_prefix (err, "soundstyle: "));
+  g_assert_true (g_str_has_suffix (err, "\n"));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+  if (must_mention != NULL && strstr (err, must_mention) == NULL)
+    g_error ("stderr “%s” does not mention “%s”", err, must_mention);
+}
+
+static void
+assert_folder_empty (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  if ((name = g_dir_read_name (dir)) != NULL)
+    g_error ("“%s” should be empty but holds “%s”", path, name);
+}
+
+static GPtrArray *
+parse_json_lines (const char *text)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonNode *root;
+
+      if (lines[i][0] == '\0')
+        continue;
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      root = json_parser_get_root (parser);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+      g_assert_true (json_object_has_member (json_node_get_object (root), "event"));
+      g_ptr_array_add (events, json_object_ref (json_node_get_object (root)));
+    }
+
+  return events;
+}
+
+static const char *
+event_name (JsonObject *event)
+{
+  return json_object_get_string_member (event, "event");
+}
+
+static JsonObject *
+find_event (GPtrArray  *events,
+            const char *name)
+{
+  for (guint i = 0; i < events->len; i++)
+    if (g_str_equal (event_name (g_ptr_array_index (events, i)), name))
+      return g_ptr_array_index (events, i);
+  return NULL;
+}
+
+/* --- the shared model ----------------------------------------------------- */
+
+static const char *
+ensure_model (void)
+{
+  g_autofree char *err = NULL;
+  int status;
+
+  if (fixture.tried_training)
+    {
+      if (!g_file_test (fixture.model, G_FILE_TEST_IS_REGULAR))
+        g_test_fail_printf ("training the shared model failed earlier");
+      return fixture.model;
+    }
+  fixture.tried_training = TRUE;
+
+  status = run (&fixture.train_json, &err, "train", fixture.dataset, "--output", fixture.model,
+                "--preset", "tiny", "--size", "32", "--batch", "2", "--max-steps", "6",
+                "--seed", "7", "--device", "cpu", "--json",
+                "--samples", fixture.samples, "--sample-every", "3");
+  if (status != 0)
+    g_error ("training failed (%d): %s", status, err);
+
+  return fixture.model;
+}
+
+/* --- tests ---------------------------------------------------------------- */
+
+static void
+test_help (void)
+{
+  const struct { const char *command; const char *options[4]; } cases[] = {
+    { "stylize", { "--image", "--audio", "--mix-weight", "--output" } },
+    { "batch", { "--size", "--model", "--device", "mix_audio" } },
+    { "train", { "--preset", "--resume", "--max-steps", "--json" } },
+    { "info", { "--json", "MODEL", "Examples", NULL } },
+    { "import-checkpoint", { "--generator", "--audio", "--half", "--output" } },
+  };
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run (&out, NULL, "--help"), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_nonnull (strstr (out, cases[i].command));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *help = NULL;
+      g_autofree char *via_help = NULL;
+
+      g_assert_cmpint (run (&help, NULL, cases[i].command, "--help"), ==, 0);
+      g_assert_nonnull (strstr (help, "Usage:"));
+      g_assert_nonnull (strstr (help, "Examples:"));
+      for (guint j = 0; j < G_N_ELEMENTS (cases[i].options) && cases[i].options[j]; j++)
+        if (strstr (help, cases[i].options[j]) == NULL)
+          g_error ("%s --help does not mention %s", cases[i].command, cases[i].options[j]);
+
+      g_assert_cmpint (run (&via_help, NULL, "help", cases[i].command), ==, 0);
+      g_assert_cmpstr (via_help, ==, help);
+    }
+}
+
+static void
+test_version (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (run (&out, NULL, "--version"), ==, 0);
+  expected = g_strdup_printf ("soundstyle %s (libtorch, cuda: %s)\n",
+                              PACKAGE_VERSION, adis_cuda_available () ? "yes" : "no");
+  g_assert_cmpstr (out, ==, expected);
+}
+
+static void
+test_unknown (void)
+{
+  g_autofree char *err1 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *err3 = NULL;
+  g_autofree char *err4 = NULL;
+
+  assert_usage_error (run (NULL, &err1, "restyle"), err1, "restyle");
+  assert_usage_error (run (NULL, &err2, "--frobnicate"), err2, "--frobnicate");
+  assert_usage_error (run (NULL, &err3, "stylize", "--frobnicate"), err3, "--frobnicate");
+  assert_usage_error (run (NULL, &err4, "train", fixture.dataset, "--output", "x.safetensors",
+                           "--resume", fixture.wav, "--preset", "tiny"), err4, "--preset");
+  g_assert_cmpint (run (NULL, NULL, "stylize", "--size", "many"), ==, 2);
+}
+
+static void
+test_train (void)
+{
+  g_autofree char *checkpoint = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  JsonObject *done;
+  gint64 expected_step = 1;
+  guint n_samples = 0;
+
+  ensure_model ();
+  g_assert_nonnull (fixture.train_json);
+  checkpoint = g_strconcat (fixture.model, ".ckpt", NULL);
+
+  events = parse_json_lines (fixture.train_json);
+  g_assert_cmpstr (event_name (g_ptr_array_index (events, 0)), ==, "start");
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (events, 0), "preset"), ==, "tiny");
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (events, i);
+
+      if (!g_str_equal (event_name (event), "progress"))
+        continue;
+      g_assert_cmpint (json_object_get_int_member (event, "step"), ==, expected_step++);
+      g_assert_true (json_object_has_member (event, "loss_d"));
+      g_assert_true (json_object_has_member (event, "loss_nce"));
+      g_assert_true (json_object_has_member (event, "eta_seconds"));
+    }
+  g_assert_cmpint (expected_step, ==, 7);
+
+  /* Samples at steps 3 and 6, each a file that is there */
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (events, i);
+
+      if (!g_str_equal (event_name (event), "sample"))
+        continue;
+      g_assert_cmpint (json_object_get_int_member (event, "step"), ==, 3 * ++n_samples);
+      g_assert_true (g_file_test (json_object_get_string_member (event, "path"), G_FILE_TEST_IS_REGULAR));
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (event, "path"), fixture.samples));
+    }
+  g_assert_cmpint (n_samples, ==, 2);
+
+  /* Stopped early by --max-steps: a checkpoint to go on from, then the model */
+  g_assert_nonnull (find_event (events, "checkpoint"));
+  done = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpstr (event_name (done), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (done, "model"), ==, fixture.model);
+  g_assert_true (g_file_test (fixture.model, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_stylize (void)
+{
+  const char *model = ensure_model ();
+  g_autofree char *output = g_build_filename (fixture.dir, "styled.png", NULL);
+  g_autofree char *mixed = g_build_filename (fixture.dir, "mixed.png", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(AdisImage) result = NULL;
+  g_autoptr(AdisImage) result_mixed = NULL;
+  g_autoptr(GError) error = NULL;
+  int width, height;
+
+  g_assert_cmpint (run (NULL, &err, "stylize", "--image", fixture.image, "--audio", fixture.wav,
+                        "--size", "64", "--model", model, "--device", "cpu",
+                        "--output", output), ==, 0);
+  result = adis_image_load (output, &error);
+  g_assert_no_error (error);
+  adis_image_size_for_long_side (96, 64, 64, &width, &height);
+  g_assert_cmpint (adis_image_get_width (result), ==, width);
+  g_assert_cmpint (adis_image_get_height (result), ==, height);
+
+  g_assert_cmpint (run (NULL, NULL, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                        "--mix", fixture.wav2, "--mix-weight", "0.3", "--gain", "2",
+                        "-s", "64", "-m", model, "-d", "cpu", "-o", mixed), ==, 0);
+  result_mixed = adis_image_load (mixed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (adis_image_get_width (result_mixed), ==, width);
+
+  /* The model from the environment is the one used when --model is absent */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_with_env ("SOUNDSTYLE_MODEL", model, NULL, &err, "stylize",
+                                 "-i", fixture.image, "-a", fixture.wav, "-s", "32",
+                                 "-d", "cpu", "-o", output, NULL), ==, 0);
+}
+
+static void
+write_file (const char *path,
+            const void *data,
+            gsize       length)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, length, &error);
+  g_assert_no_error (error);
+}
+
+static void
+write_empty_wav (const char *path)
+{
+  /* A valid RIFF header announcing 16-bit mono 16 kHz, and no samples */
+  static const guint8 header[44] = {
+    'R', 'I', 'F', 'F', 36, 0, 0, 0, 'W', 'A', 'V', 'E',
+    'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0,
+    0x80, 0x3e, 0, 0, 0, 0x7d, 0, 0, 2, 0, 16, 0,
+    'd', 'a', 't', 'a', 0, 0, 0, 0,
+  };
+
+  write_file (path, header, sizeof header);
+}
+
+static void
+test_stylize_errors (void)
+{
+  const char *model = ensure_model ();
+  g_autofree char *bad = g_build_filename (fixture.dir, "bad", NULL);
+  g_autofree char *out_dir = g_build_filename (fixture.dir, "bad-out", NULL);
+  g_autofree char *output = g_build_filename (out_dir, "out.png", NULL);
+  g_autofree char *missing = g_build_filename (bad, "missing.png", NULL);
+  g_autofree char *text_png = g_build_filename (bad, "text.png", NULL);
+  g_autofree char *empty_wav = g_build_filename (bad, "empty.wav", NULL);
+  g_autofree char *text_wav = g_build_filename (bad, "text.wav", NULL);
+  g_autofree char *truncated = g_build_filename (bad, "truncated.safetensors", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  const char *text = "this is not a picture or a sound\n";
+  struct { const char *label; const char *image; const char *audio; const char *model;
+           const char *gain; const char *mention; } cases[] = {
+    { "missing image", missing, fixture.wav, model, "1", "missing.png" },
+    { "corrupt image", text_png, fixture.wav, model, "1", "text.png" },
+    { "empty wav", fixture.image, empty_wav, model, "1", "empty.wav" },
+    { "text as audio", fixture.image, text_wav, model, "1", "text.wav" },
+    { "truncated model", fixture.image, fixture.wav, truncated, "1", "truncated.safetensors" },
+    { "gain too high", fixture.image, fixture.wav, model, "4.5", "gain" },
+    { "negative gain", fixture.image, fixture.wav, model, "-1", "gain" },
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (bad, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (out_dir, 0755), ==, 0);
+  write_file (text_png, text, strlen (text));
+  write_file (text_wav, text, strlen (text));
+  write_empty_wav (empty_wav);
+  g_assert_true (g_file_get_contents (model, &contents, &length, NULL));
+  write_file (truncated, contents, length / 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+      int status;
+
+      g_test_message ("case: %s", cases[i].label);
+      status = run (NULL, &err, "stylize", "--image", cases[i].image, "--audio", cases[i].audio,
+                    "--model", cases[i].model, "--gain", cases[i].gain, "--size", "32",
+                    "--device", "cpu", "--output", output);
+      assert_usage_error (status, err, cases[i].mention);
+      assert_folder_empty (out_dir);
+    }
+
+  /* A mix weight without a mix, an output that cannot be an image */
+  {
+    g_autofree char *err1 = NULL;
+    g_autofree char *err2 = NULL;
+    g_autofree char *err3 = NULL;
+    g_autofree char *wrong_ext = g_build_filename (out_dir, "out.txt", NULL);
+    g_autofree char *bogus_env = g_build_filename (bad, "nowhere.safetensors", NULL);
+
+    assert_usage_error (run (NULL, &err1, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                             "--mix-weight", "0.5", "-m", model, "-o", output), err1, "mix");
+    assert_usage_error (run (NULL, &err2, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                             "-m", model, "-o", wrong_ext), err2, "out.txt");
+    assert_usage_error (run_with_env ("SOUNDSTYLE_MODEL", bogus_env, NULL, &err3, "stylize",
+                                      "-i", fixture.image, "-a", fixture.wav, "-o", output, NULL),
+                        err3, "SOUNDSTYLE_MODEL");
+    assert_folder_empty (out_dir);
+  }
+}
+
+static void
+test_no_default_model (void)
+{
+  g_autofree char *installed = g_build_filename (SOUNDSTYLE_DATADIR, "models", "default.safetensors", NULL);
+  g_autofree char *in_source = g_build_filename (SOUNDSTYLE_SOURCE_DIR, "resources", "models",
+                                                 "default.safetensors", NULL);
+  g_autofree char *output = g_build_filename (fixture.dir, "no-model.png", NULL);
+  g_autofree char *err = NULL;
+
+  if (g_file_test (installed, G_FILE_TEST_EXISTS) || g_file_test (in_source, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("a default model is installed");
+      return;
+    }
+
+  assert_usage_error (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                           "-o", output), err, "no model given and no default model installed");
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_info (void)
+{
+  const char *model = ensure_model ();
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *metadata;
+
+  g_assert_cmpint (run (&out, NULL, "info", model), ==, 0);
+  g_assert_nonnull (strstr (out, "Preset:         tiny"));
+  g_assert_nonnull (strstr (out, "Parameters:"));
+  g_assert_nonnull (strstr (out, "16000 Hz"));
+
+  g_assert_cmpint (run (&json, NULL, "info", "--json", model), ==, 0);
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  metadata = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (metadata, "format"), ==, ADIS_MODEL_FORMAT);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (metadata, "training"),
+                                               "steps"), ==, 6);
+}
+
+static void
+test_batch (void)
+{
+  const char *model = ensure_model ();
+  g_autofree char *dir = g_build_filename (fixture.dir, "batch", NULL);
+  g_autofree char *jobs = g_build_filename (dir, "jobs.tsv", NULL);
+  g_autofree char *bad_jobs = g_build_filename (dir, "bad.tsv", NULL);
+  g_autofree char *jobs_text = NULL;
+  g_autofree char *bad_text = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *bad_err = NULL;
+  const char *outputs[] = { "one.png", "two.png", "three.jpg" };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  /* Relative outputs land beside the jobs file */
+  jobs_text = g_strdup_printf ("# image\taudio\tgain\tmix\tweight\toutput\n"
+                               "%s\t%s\t1\t\t\tone.png\n"
+                               "\n"
+                               "%s\t%s\t0.5\t%s\t0.25\ttwo.png\n"
+                               "%s\t%s\t2\t\t\tthree.jpg\n",
+                               fixture.image, fixture.wav,
+                               fixture.image2, fixture.wav, fixture.wav2,
+                               fixture.image, fixture.wav2);
+  write_file (jobs, jobs_text, strlen (jobs_text));
+
+  g_assert_cmpint (run (NULL, &err, "batch", jobs, "--size", "32", "--model", model,
+                        "--device", "cpu"), ==, 0);
+  g_assert_nonnull (strstr (err, "[3/3]"));
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, outputs[i], NULL);
+      g_autoptr(AdisImage) image = NULL;
+      g_autoptr(GError) error = NULL;
+
+      image = adis_image_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (MAX (adis_image_get_width (image), adis_image_get_height (image)), ==, 32);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  /* Line 4 (the third job) is wrong: nothing at all runs */
+  bad_text = g_strdup_printf ("%s\t%s\t1\t\t\tone.png\n"
+                              "%s\t%s\t1\t\t\ttwo.png\n"
+                              "# a comment\n"
+                              "%s\t%s\tabc\t\t\tthree.png\n",
+                              fixture.image, fixture.wav,
+                              fixture.image2, fixture.wav,
+                              fixture.image, fixture.wav);
+  write_file (bad_jobs, bad_text, strlen (bad_text));
+  g_unlink (jobs);
+
+  assert_usage_error (run (NULL, &bad_err, "batch", bad_jobs, "--size", "32", "--model", model,
+                           "--device", "cpu"), bad_err, "bad.tsv:4: gain “abc” is not a number");
+  g_unlink (bad_jobs);
+  assert_folder_empty (dir);
+}
+
+static void
+test_interrupt_resume (void)
+{
+  g_autofree char *model = g_build_filename (fixture.dir, "interrupted.safetensors", NULL);
+  g_autofree char *checkpoint = g_build_filename (fixture.dir, "interrupted.ckpt", NULL);
+  g_autofree char *err_path = g_build_filename (fixture.dir, "interrupted.err", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *resumed_out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GPtrArray) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean signalled = FALSE;
+  JsonObject *saved;
+  JsonObject *first_progress = NULL;
+  gint64 saved_step;
+  char *line;
+
+  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+  process = g_subprocess_launcher_spawn (launcher, &error, test_soundstyle_bin (), "train",
+                                         fixture.dataset, "--output", model, "--checkpoint", checkpoint,
+                                         "--preset", "tiny", "--size", "32", "--batch", "2",
+                                         "--epochs", "500+0", "--seed", "3", "--device", "cpu",
+                                         "--json", NULL);
+  g_assert_no_error (error);
+
+  /* Read events as they come; interrupt once training is under way */
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *event;
+
+      json_parser_load_from_data (parser, line, -1, &error);
+      g_free (line);
+      g_assert_no_error (error);
+      event = json_node_get_object (json_parser_get_root (parser));
+      g_ptr_array_add (events, json_object_ref (event));
+
+      if (!signalled && g_str_equal (event_name (event), "progress") &&
+          json_object_get_int_member (event, "step") >= 2)
+        {
+          g_subprocess_send_signal (process, SIGINT);
+          signalled = TRUE;
+        }
+    }
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (signalled);
+  g_assert_cmpint (exit_status_of (process), ==, 130);
+  g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
+  g_assert_nonnull (strstr (err, "resume with: soundstyle train"));
+  g_assert_cmpstr (event_name (g_ptr_array_index (events, events->len - 1)), ==, "interrupted");
+  g_assert_nonnull ((saved = find_event (events, "checkpoint")));
+  saved_step = json_object_get_int_member (saved, "step");
+  g_assert_cmpint (saved_step, >=, 2);
+  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
+  /* An interrupted run exports nothing */
+  g_assert_false (g_file_test (model, G_FILE_TEST_EXISTS));
+
+  /* Resuming goes on from the step after the checkpoint's */
+  g_assert_cmpint (run (&resumed_out, NULL, "train", fixture.dataset, "--output", model,
+                        "--checkpoint", checkpoint, "--resume", checkpoint, "--max-steps", "2",
+                        "--device", "cpu", "--json"), ==, 0);
+  resumed = parse_json_lines (resumed_out);
+  g_assert_cmpint (json_object_get_int_member (find_event (resumed, "start"), "step"), ==, saved_step);
+  g_assert_nonnull ((first_progress = find_event (resumed, "progress")));
+  g_assert_cmpint (json_object_get_int_member (first_progress, "step"), ==, saved_step + 1);
+  g_assert_cmpint (json_object_get_int_member (find_event (resumed, "done"), "step"), ==, saved_step + 2);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  fixture.dir = test_make_tmpdir ("cli");
+  fixture.dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
+  fixture.image = g_build_filename (fixture.dir, "wide.png", NULL);
+  fixture.image2 = g_build_filename (fixture.dir, "square.png", NULL);
+  fixture.wav = g_build_filename (fixture.dir, "low.wav", NULL);
+  fixture.wav2 = g_build_filename (fixture.dir, "high.wav", NULL);
+  fixture.model = g_build_filename (fixture.dir, "tiny.safetensors", NULL);
+  fixture.samples = g_build_filename (fixture.dir, "samples", NULL);
+  test_write_pattern_png (fixture.image, 96, 64, 1);
+  test_write_pattern_png (fixture.image2, 80, 80, 2);
+  test_write_tone_wav (fixture.wav, 220.0, 0.3, 1.5, 44100, 2);
+  test_write_tone_wav (fixture.wav2, 1760.0, 0.1, 3.0, 16000, 1);
+
+  g_test_add_func ("/soundstyle/cli/help", test_help);
+  g_test_add_func ("/soundstyle/cli/version", test_version);
+  g_test_add_func ("/soundstyle/cli/unknown", test_unknown);
+  g_test_add_func ("/soundstyle/cli/no-default-model", test_no_default_model);
+  g_test_add_func ("/soundstyle/cli/train", test_train);
+  g_test_add_func ("/soundstyle/cli/stylize", test_stylize);
+  g_test_add_func ("/soundstyle/cli/stylize-errors", test_stylize_errors);
+  g_test_add_func ("/soundstyle/cli/info", test_info);
+  g_test_add_func ("/soundstyle/cli/batch", test_batch);
+  g_test_add_func ("/soundstyle/cli/interrupt-resume", test_interrupt_resume);
+
+  status = g_test_run ();
+
+  test_rm_rf (fixture.dir);
+  g_free (fixture.dir);
+  g_free (fixture.dataset);
+  g_free (fixture.image);
+  g_free (fixture.image2);
+  g_free (fixture.wav);
+  g_free (fixture.wav2);
+  g_free (fixture.model);
+  g_free (fixture.train_json);
+  g_free (fixture.samples);
+
+  return status;
+}
