@@ -5,6 +5,7 @@
 #include "runtime.h"
 
 #include <cstring>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -114,11 +115,19 @@ ends_with (const std::string &text,
   return text.size () >= n && text.compare (text.size () - n, n, suffix) == 0;
 }
 
-bool
-load_module (torch::nn::Module &module,
-             AdisTensorFile    *file,
-             const std::string &prefix,
-             GError           **error)
+/* Where load_module reads from: a safetensors file or a state dict */
+struct TensorSource
+{
+  std::vector<std::string> names;
+  std::function<bool (const std::string &, std::vector<int64_t> *, bool *)> info;
+  std::function<torch::Tensor (const std::string &)> fetch;
+};
+
+static bool
+load_from (torch::nn::Module  &module,
+           const TensorSource &source,
+           const std::string  &prefix,
+           GError            **error)
 {
   std::set<std::string> expected;
   std::vector<std::pair<std::string, torch::Tensor>> targets;
@@ -134,10 +143,11 @@ load_module (torch::nn::Module &module,
   for (const auto &[key, target] : targets)
     {
       std::string name = prefix + key;
-      const AdisTensorView *view = adis_tensor_file_lookup (file, name.c_str ());
+      std::vector<int64_t> file_shape;
+      bool file_float = false;
 
       expected.insert (name);
-      if (view == nullptr)
+      if (!source.info (name, &file_shape, &file_float))
         {
           if (ends_with (key, "num_batches_tracked"))
             continue;
@@ -146,7 +156,6 @@ load_module (torch::nn::Module &module,
           return false;
         }
 
-      std::vector<int64_t> file_shape (view->shape, view->shape + view->n_dims);
       if (c10::IntArrayRef (file_shape) != target.sizes ())
         {
           g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
@@ -156,41 +165,85 @@ load_module (torch::nn::Module &module,
           return false;
         }
 
-      bool file_float = view->dtype == ADIS_DTYPE_F32 || view->dtype == ADIS_DTYPE_F16 ||
-                        view->dtype == ADIS_DTYPE_BF16;
       if (file_float != target.is_floating_point ())
         {
           g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                       "tensor %s is stored as %s, which cannot hold a %s value",
-                       name.c_str (), adis_dtype_to_string (view->dtype),
+                       "tensor %s holds %s values where the model needs %s ones", name.c_str (),
+                       file_float ? "floating-point" : "integer",
                        target.is_floating_point () ? "floating-point" : "integer");
           return false;
         }
     }
 
-  for (guint i = 0; i < adis_tensor_file_get_n_tensors (file); i++)
-    {
-      const AdisTensorView *view = adis_tensor_file_get_tensor (file, i);
-      std::string name = view->name;
-
-      if (name.compare (0, prefix.size (), prefix) == 0 && expected.count (name) == 0)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                       "the file has a tensor %s that the config does not have",
-                       name.c_str ());
-          return false;
-        }
-    }
+  for (const std::string &name : source.names)
+    if (name.compare (0, prefix.size (), prefix) == 0 && expected.count (name) == 0)
+      {
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                     "the file has a tensor %s that the config does not have", name.c_str ());
+        return false;
+      }
 
   for (auto &[key, target] : targets)
     {
-      const AdisTensorView *view = adis_tensor_file_lookup (file, (prefix + key).c_str ());
+      std::vector<int64_t> shape;
+      bool is_float;
 
-      if (view != nullptr)
-        target.copy_ (tensor_from_view (view).to (target.device (), target.scalar_type ()));
+      if (source.info (prefix + key, &shape, &is_float))
+        target.copy_ (source.fetch (prefix + key).to (target.device (), target.scalar_type ()));
     }
 
   return true;
+}
+
+bool
+load_module (torch::nn::Module &module,
+             AdisTensorFile    *file,
+             const std::string &prefix,
+             GError           **error)
+{
+  TensorSource source;
+
+  for (guint i = 0; i < adis_tensor_file_get_n_tensors (file); i++)
+    source.names.push_back (adis_tensor_file_get_tensor (file, i)->name);
+  source.info = [file] (const std::string &name, std::vector<int64_t> *shape, bool *is_float) {
+    const AdisTensorView *view = adis_tensor_file_lookup (file, name.c_str ());
+
+    if (view == nullptr)
+      return false;
+    shape->assign (view->shape, view->shape + view->n_dims);
+    *is_float = view->dtype == ADIS_DTYPE_F32 || view->dtype == ADIS_DTYPE_F16 ||
+                view->dtype == ADIS_DTYPE_BF16;
+    return true;
+  };
+  source.fetch = [file] (const std::string &name) {
+    return tensor_from_view (adis_tensor_file_lookup (file, name.c_str ()));
+  };
+  return load_from (module, source, prefix, error);
+}
+
+bool
+load_module (torch::nn::Module                          &module,
+             const std::map<std::string, torch::Tensor> &tensors,
+             const std::string                          &prefix,
+             GError                                    **error)
+{
+  TensorSource source;
+
+  for (const auto &item : tensors)
+    source.names.push_back (item.first);
+  source.info = [&tensors] (const std::string &name, std::vector<int64_t> *shape, bool *is_float) {
+    auto found = tensors.find (name);
+
+    if (found == tensors.end ())
+      return false;
+    shape->assign (found->second.sizes ().begin (), found->second.sizes ().end ());
+    *is_float = found->second.is_floating_point ();
+    return true;
+  };
+  source.fetch = [&tensors] (const std::string &name) {
+    return tensors.at (name);
+  };
+  return load_from (module, source, prefix, error);
 }
 
 void

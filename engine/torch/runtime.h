@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 #include <exception>
+#include <map>
 #include <string>
 
 extern "C" {
@@ -57,6 +58,11 @@ torch::Tensor tensor_from_view (const AdisTensorView *view);
 // a tensor under prefix that the module does not have is refused. Buffers
 // called num_batches_tracked may be absent (the reference's older files).
 bool load_module (torch::nn::Module &module, AdisTensorFile *file,
+                  const std::string &prefix, GError **error);
+
+// The same from a state dict already in memory (an imported checkpoint)
+bool load_module (torch::nn::Module &module,
+                  const std::map<std::string, torch::Tensor> &tensors,
                   const std::string &prefix, GError **error);
 
 // Adds every parameter and buffer as prefix + name; floating tensors are
