@@ -1,1 +1,228 @@
-/* in progress */
+// testing.cpp: the parity tests' way into the networks and the step
+//
+// SPDX-License-Identifier: MIT
+//
+// Runs the same sequence as tests/reference/make_golden.py, on the weights
+// and inputs it wrote, so the test can compare every intermediate result.
+
+#include <string>
+
+#include "nets.h"
+#include "runtime.h"
+#include "step.h"
+
+extern "C" {
+#include "adis-safetensors.h"
+#include "adis-testing.h"
+}
+
+namespace {
+
+bool
+parse_json_object (const char *text, const char *what, JsonParser *parser,
+                   JsonObject **out, GError **error)
+{
+  JsonNode *root;
+
+  if (text == nullptr || !json_parser_load_from_data (parser, text, -1, nullptr) ||
+      (root = json_parser_get_root (parser)) == nullptr || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "Golden file: metadata “%s” is missing or not a JSON object", what);
+      return false;
+    }
+  *out = json_node_get_object (root);
+  return true;
+}
+
+bool
+read_options (AdisTensorFile *file, AdisTrainOptions *options, GError **error)
+{
+  g_autoptr (JsonParser) config_parser = json_parser_new ();
+  g_autoptr (JsonParser) options_parser = json_parser_new ();
+  JsonObject *config_json, *options_json;
+
+  if (!parse_json_object (adis_tensor_file_get_metadata (file, "config"), "config",
+                          config_parser, &config_json, error) ||
+      !parse_json_object (adis_tensor_file_get_metadata (file, "options"), "options",
+                          options_parser, &options_json, error))
+    return false;
+
+  memset (options, 0, sizeof *options);
+  if (!adis_config_from_json (&options->model, config_json, error) ||
+      !adis_config_validate (&options->model, error))
+    return false;
+
+  options->lr = json_object_get_double_member_with_default (options_json, "lr", 2e-4);
+  options->beta1 = json_object_get_double_member_with_default (options_json, "beta1", 0.5);
+  options->beta2 = json_object_get_double_member_with_default (options_json, "beta2", 0.999);
+  options->lambda_gan = json_object_get_double_member_with_default (options_json, "lambda_gan", 1.0);
+  options->lambda_nce = json_object_get_double_member_with_default (options_json, "lambda_nce", 0.5);
+  options->nce_temperature =
+    json_object_get_double_member_with_default (options_json, "nce_temperature", 0.07);
+  options->nce_patches =
+    (int) json_object_get_int_member_with_default (options_json, "nce_patches", 256);
+  options->identity =
+    json_object_get_boolean_member_with_default (options_json, "identity", TRUE);
+  options->objective = ADIS_OBJECTIVE_NCE;
+  options->fusion = ADIS_FUSION_EARLY;
+  return true;
+}
+
+bool
+read_input (AdisTensorFile *file, const std::string &name, torch::Tensor *out, GError **error)
+{
+  const AdisTensorView *view = adis_tensor_file_lookup (file, name.c_str ());
+
+  if (view == nullptr)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "Golden file: input %s is missing", name.c_str ());
+      return false;
+    }
+  *out = adis::tensor_from_view (view);
+  return true;
+}
+
+torch::Tensor
+scalar (double value)
+{
+  return torch::tensor (value, torch::kFloat);
+}
+
+bool
+run_parity (const char *golden_path, const char *output_path, GError **error)
+{
+  g_autoptr (AdisTensorFile) file = adis_tensor_file_open (golden_path, error);
+  g_autoptr (AdisTensorWriter) writer = nullptr;
+  AdisTrainOptions options;
+  adis::StepInputs in;
+  torch::Tensor x;
+  int steps;
+
+  if (file == nullptr || !read_options (file, &options, error))
+    return false;
+
+  adis::Networks nets (options);
+  std::string config_name = options.model.preset;
+  adis_config_clear (&options.model);
+
+  if (!adis::load_module (*nets->G, file, "G.", error) ||
+      !adis::load_module (*nets->A, file, "A.", error) ||
+      !adis::load_module (*nets->D, file, "D.", error) ||
+      !adis::load_module (*nets->F, file, "F.", error) ||
+      !read_input (file, "in.x", &in.x, error) ||
+      !read_input (file, "in.y", &in.y, error) ||
+      !read_input (file, "in.wave_y", &in.wave_y, error))
+    return false;
+
+  for (size_t k = 0; k < adis::nce_layers (nets->options.model).size (); k++)
+    {
+      torch::Tensor ids;
+
+      if (!read_input (file, "in.patch_ids." + std::to_string (k), &ids, error))
+        return false;
+      in.patch_ids.push_back (ids);
+    }
+
+  steps = atoi (adis_tensor_file_get_metadata (file, "steps") ?: "1");
+  writer = adis_tensor_writer_new ();
+
+  // Inference mode, as the reference runs it first
+  nets->eval ();
+  {
+    torch::NoGradGuard no_grad;
+    auto spec = adis::spectrogram (in.wave_y);
+    auto embed = nets->A->forward (spec);
+    auto fake = nets->G->forward (in.x, embed);
+
+    adis::save_tensor (writer, "spec", spec, ADIS_DTYPE_F32);
+    adis::save_tensor (writer, "embed", embed, ADIS_DTYPE_F32);
+    adis::save_tensor (writer, "fake", fake, ADIS_DTYPE_F32);
+    adis::save_tensor (writer, "d_out", nets->D->forward (fake, spec), ADIS_DTYPE_F32);
+    adis::save_tensor (writer, "nce", adis::nce_total (nets, in.x, fake, in.patch_ids, nullptr),
+                       ADIS_DTYPE_F32);
+  }
+
+  auto opt = adis::make_optimizers (nets, nets->options);
+  for (int step = 1; step <= steps; step++)
+    {
+      adis::StepResult r = adis::train_step (nets, opt, in);
+      std::string p = "step" + std::to_string (step) + ".";
+
+      adis::save_tensor (writer, p + "loss_d", scalar (r.loss_d), ADIS_DTYPE_F32);
+      adis::save_tensor (writer, p + "loss_g_gan", scalar (r.loss_g_gan), ADIS_DTYPE_F32);
+      adis::save_tensor (writer, p + "loss_nce", scalar (r.loss_nce), ADIS_DTYPE_F32);
+      adis::save_tensor (writer, p + "loss_nce_y", scalar (r.loss_nce_y), ADIS_DTYPE_F32);
+      adis::save_tensor (writer, p + "loss_g_total", scalar (r.loss_g_total), ADIS_DTYPE_F32);
+      adis::save_tensor (writer, p + "grad_norm_g", scalar (r.grad_norm_g), ADIS_DTYPE_F32);
+      adis::save_tensor (writer, p + "grad_norm_d", scalar (r.grad_norm_d), ADIS_DTYPE_F32);
+    }
+
+  nets->eval ();
+  {
+    torch::NoGradGuard no_grad;
+    auto embed = nets->A->forward (adis::spectrogram (in.wave_y));
+
+    adis::save_tensor (writer, "fake_after", nets->G->forward (in.x, embed), ADIS_DTYPE_F32);
+  }
+
+  adis_tensor_writer_set_metadata (writer, "preset", config_name.c_str ());
+  return adis_tensor_writer_save (writer, output_path, error);
+}
+
+int64_t
+count (torch::nn::Module &module)
+{
+  int64_t n = 0;
+
+  for (const auto &p : module.parameters ())
+    n += p.numel ();
+  return n;
+}
+
+}  // namespace
+
+extern "C" gboolean
+adis_testing_run_parity (const char  *golden_path,
+                         const char  *output_path,
+                         GError     **error)
+{
+  g_return_val_if_fail (golden_path != NULL && output_path != NULL, FALSE);
+
+  return adis::guard (error, [&] { return run_parity (golden_path, output_path, error); });
+}
+
+extern "C" gint64
+adis_testing_count_parameters (const AdisConfig  *config,
+                               const char        *network,
+                               GError           **error)
+{
+  gint64 n = -1;
+
+  g_return_val_if_fail (config != NULL && network != NULL, -1);
+
+  if (!adis_config_validate (config, error))
+    return -1;
+
+  adis::guard (error, [&] {
+    std::string which = network;
+
+    if (which == "G")
+      n = count (*adis::Generator (*config));
+    else if (which == "A")
+      n = count (*adis::AudioEncoder (config->audio_width, config->embed_dim));
+    else if (which == "D")
+      n = count (*adis::Discriminator (config->ndf, 6));
+    else if (which == "F")
+      n = count (*adis::PatchSampleMLP (adis::nce_channels (*config), config->mlp_dim));
+    else
+      {
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                     "Unknown network “%s”: use G, A, D or F", network);
+        return false;
+      }
+    return true;
+  });
+  return n;
+}
