@@ -216,7 +216,14 @@ soundstyle_cli_parse (GOptionContext   *context,
 
   if (!g_option_context_parse (context, argc, argv, error))
     {
-      g_prefix_error (error, "%s: ", g_get_prgname ());
+      /* GOption's own words, and where to look for the right ones */
+      if (error != NULL && *error != NULL)
+        {
+          char *message = g_strdup_printf ("%s; see %s --help", (*error)->message, g_get_prgname ());
+
+          g_free ((*error)->message);
+          (*error)->message = message;
+        }
       return FALSE;
     }
 
@@ -506,6 +513,14 @@ soundstyle_cli_load_model (const char  *given,
 
   if ((path = soundstyle_cli_find_model (given, error)) == NULL)
     return NULL;
+
+  /* A mistyped --model is the caller's mistake, not an I/O failure */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "model “%s” does not exist or is not a file", path);
+      return NULL;
+    }
 
   if ((model = adis_model_load (path, device, error)) == NULL)
     name_file_in_error (error, path);
