@@ -218,8 +218,12 @@ adis_image_load (const char  *path,
   pixbuf = gdk_pixbuf_new_from_file (path, &local_error);
   if (pixbuf == NULL)
     {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Cannot read image %s: %s", what, local_error->message);
+      /* gdk-pixbuf usually names the file itself already */
+      if (strstr (local_error->message, path) != NULL)
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT, "%s", local_error->message);
+      else
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                     "Cannot read image %s: %s", what, local_error->message);
       return NULL;
     }
   if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
