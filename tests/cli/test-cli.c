@@ -111,11 +111,14 @@ run_with_env (const char  *env_name,
 #define run(out, err, ...) run_with_env (NULL, NULL, out, err, __VA_ARGS__, NULL)
 
 /* Bad input: status 2 and exactly one "soundstyle: ..." line on stderr */
+/* err is passed by address: it is filled by the run in the same call */
 static void
-assert_usage_error (int         status,
-                    const char *err,
-                    const char *must_mention)
+assert_usage_error (int          status,
+                    char *const *err_ptr,
+                    const char  *must_mention)
 {
+  const char *err = *err_ptr;
+
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (err);
   g_assert_true (g_str_has_prefix (err, "soundstyle: "));
@@ -258,11 +261,11 @@ test_unknown (void)
   g_autofree char *err3 = NULL;
   g_autofree char *err4 = NULL;
 
-  assert_usage_error (run (NULL, &err1, "restyle"), err1, "restyle");
-  assert_usage_error (run (NULL, &err2, "--frobnicate"), err2, "--frobnicate");
-  assert_usage_error (run (NULL, &err3, "stylize", "--frobnicate"), err3, "--frobnicate");
+  assert_usage_error (run (NULL, &err1, "restyle"), &err1, "restyle");
+  assert_usage_error (run (NULL, &err2, "--frobnicate"), &err2, "--frobnicate");
+  assert_usage_error (run (NULL, &err3, "stylize", "--frobnicate"), &err3, "--frobnicate");
   assert_usage_error (run (NULL, &err4, "train", fixture.dataset, "--output", "x.safetensors",
-                           "--resume", fixture.wav, "--preset", "tiny"), err4, "--preset");
+                           "--resume", fixture.wav, "--preset", "tiny"), &err4, "--preset");
   g_assert_cmpint (run (NULL, NULL, "stylize", "--size", "many"), ==, 2);
 }
 
@@ -420,7 +423,7 @@ test_stylize_errors (void)
       status = run (NULL, &err, "stylize", "--image", cases[i].image, "--audio", cases[i].audio,
                     "--model", cases[i].model, "--gain", cases[i].gain, "--size", "32",
                     "--device", "cpu", "--output", output);
-      assert_usage_error (status, err, cases[i].mention);
+      assert_usage_error (status, &err, cases[i].mention);
       assert_folder_empty (out_dir);
     }
 
@@ -433,12 +436,12 @@ test_stylize_errors (void)
     g_autofree char *bogus_env = g_build_filename (bad, "nowhere.safetensors", NULL);
 
     assert_usage_error (run (NULL, &err1, "stylize", "-i", fixture.image, "-a", fixture.wav,
-                             "--mix-weight", "0.5", "-m", model, "-o", output), err1, "mix");
+                             "--mix-weight", "0.5", "-m", model, "-o", output), &err1, "mix");
     assert_usage_error (run (NULL, &err2, "stylize", "-i", fixture.image, "-a", fixture.wav,
-                             "-m", model, "-o", wrong_ext), err2, "out.txt");
+                             "-m", model, "-o", wrong_ext), &err2, "out.txt");
     assert_usage_error (run_with_env ("SOUNDSTYLE_MODEL", bogus_env, NULL, &err3, "stylize",
                                       "-i", fixture.image, "-a", fixture.wav, "-o", output, NULL),
-                        err3, "SOUNDSTYLE_MODEL");
+                        &err3, "SOUNDSTYLE_MODEL");
     assert_folder_empty (out_dir);
   }
 }
@@ -459,7 +462,7 @@ test_no_default_model (void)
     }
 
   assert_usage_error (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
-                           "-o", output), err, "no model given and no default model installed");
+                           "-o", output), &err, "no model given and no default model installed");
   g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
 }
 
@@ -540,7 +543,7 @@ test_batch (void)
   g_unlink (jobs);
 
   assert_usage_error (run (NULL, &bad_err, "batch", bad_jobs, "--size", "32", "--model", model,
-                           "--device", "cpu"), bad_err, "bad.tsv:4: gain “abc” is not a number");
+                           "--device", "cpu"), &bad_err, "bad.tsv:4: gain “abc” is not a number");
   g_unlink (bad_jobs);
   assert_folder_empty (dir);
 }
