@@ -37,9 +37,18 @@ read_state_dict (const char                           *path,
     }
   catch (const std::exception &e)
     {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                   "%s: not a PyTorch checkpoint that can be read (%s)", base,
-                   first_line (e.what ()).c_str ());
+      std::string what = first_line (e.what ());
+
+      /* libtorch's unpickler turns collections.OrderedDict (what
+       * module.state_dict() returns) into None, so such files cannot be
+       * read here; say how to convert them rather than libtorch's assert */
+      if (what.find ("Expected GenericDict but got None") != std::string::npos)
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                     "%s: an OrderedDict state dict, which libtorch cannot read; re-save it as a "
+                     "plain dict: torch.save(dict(torch.load(path)), path)", base);
+      else
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                     "%s: not a PyTorch checkpoint that can be read (%s)", base, what.c_str ());
       return false;
     }
 
