@@ -77,7 +77,7 @@ static char *
 resolve_path (const char *base_dir,
               const char *field)
 {
-  if (g_path_is_absolute (field))
+  if (g_path_is_absolute (field) || g_str_equal (base_dir, "."))
     return g_strdup (field);
   return g_build_filename (base_dir, field, NULL);
 }
@@ -329,9 +329,12 @@ run_jobs (const char  *jobs_path,
     {
       const BatchJob *job = g_ptr_array_index (jobs, i);
       g_autoptr(GError) error = NULL;
+      g_autofree char *image_name = g_path_get_basename (job->image);
+      g_autofree char *audio_name = g_path_get_basename (job->audio);
       ImageEntry *entry;
 
-      g_printerr ("[%u/%u] %s:%u: %s\n", i + 1, jobs->len, jobs_path, job->line, job->output);
+      g_printerr ("[%u/%u] %s + %s%s → %s\n", i + 1, jobs->len, image_name, audio_name,
+                  job->mix != NULL ? " (mixed)" : "", job->output);
 
       if (!run_job (job, model, images, sounds, size, cancellable, &error))
         {

@@ -300,12 +300,23 @@ out:
   return trainer;
 }
 
+/* Quotes only what the shell would otherwise split or expand, so the hint
+ * reads like what the user typed */
+static char *
+shell_word (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("_./-+,:@%=", *p) == NULL)
+      return g_shell_quote (text);
+  return text[0] != '\0' ? g_strdup (text) : g_shell_quote (text);
+}
+
 static char *
 resume_hint (const TrainArgs *args)
 {
-  g_autofree char *dataset = g_shell_quote (args->dataset);
-  g_autofree char *output = g_shell_quote (args->output);
-  g_autofree char *checkpoint = g_shell_quote (args->checkpoint);
+  g_autofree char *dataset = shell_word (args->dataset);
+  g_autofree char *output = shell_word (args->output);
+  g_autofree char *checkpoint = shell_word (args->checkpoint);
 
   return g_strdup_printf ("soundstyle train %s --output %s --resume %s",
                           dataset, output, checkpoint);
@@ -317,6 +328,7 @@ run_training (AdisTrainer  *trainer,
               TrainArgs    *args,
               TrainReport  *report,
               GCancellable *cancellable,
+              gint64       *out_saved_step,
               GError      **error)
 {
   gint64 total = adis_trainer_get_total_steps (trainer);
@@ -353,6 +365,7 @@ run_training (AdisTrainer  *trainer,
           if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, error))
             return FALSE;
           train_report_checkpoint (report, step, args->checkpoint);
+          *out_saved_step = step;
         }
     }
 
@@ -368,6 +381,7 @@ train (TrainArgs *args)
   g_autoptr(TrainReport) report = NULL;
   GCancellable *cancellable;
   AdisDevice device;
+  gint64 saved_step = -1;
   gint64 step;
   gint64 total;
 
@@ -393,7 +407,7 @@ train (TrainArgs *args)
   train_report_start (report, trainer, dataset, args->output, args->checkpoint,
                       args->resume != NULL, args->max_steps);
 
-  if (!run_training (trainer, args, report, cancellable, &error))
+  if (!run_training (trainer, args, report, cancellable, &saved_step, &error))
     {
       g_autofree char *hint = NULL;
 
@@ -402,10 +416,13 @@ train (TrainArgs *args)
 
       /* Interrupted: keep what was learnt */
       g_clear_error (&error);
-      if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, &error))
-        return train_report_fail (report, error);
       step = adis_trainer_get_step (trainer);
-      train_report_checkpoint (report, step, args->checkpoint);
+      if (step != saved_step)
+        {
+          if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, &error))
+            return train_report_fail (report, error);
+          train_report_checkpoint (report, step, args->checkpoint);
+        }
       hint = resume_hint (args);
       train_report_interrupted (report, step, adis_trainer_get_total_steps (trainer),
                                 args->checkpoint, hint);
@@ -416,7 +433,7 @@ train (TrainArgs *args)
   total = adis_trainer_get_total_steps (trainer);
 
   /* Stopped by --max-steps: the checkpoint lets the run go on later */
-  if (step < total)
+  if (step < total && step != saved_step)
     {
       if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, &error))
         return train_report_fail (report, error);
