@@ -5,6 +5,8 @@
 // Runs the same sequence as tests/reference/make_golden.py, on the weights
 // and inputs it wrote, so the test can compare every intermediate result.
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "nets.h"
@@ -62,10 +64,16 @@ read_options (AdisTensorFile *file, AdisTrainOptions *options, GError **error)
     json_object_get_double_member_with_default (options_json, "nce_temperature", 0.07);
   options->nce_patches =
     (int) json_object_get_int_member_with_default (options_json, "nce_patches", 256);
+  options->lambda_cycle =
+    json_object_get_double_member_with_default (options_json, "lambda_cycle", 10.0);
   options->identity =
     json_object_get_boolean_member_with_default (options_json, "identity", TRUE);
-  options->objective = ADIS_OBJECTIVE_NCE;
-  options->fusion = ADIS_FUSION_EARLY;
+  options->objective =
+    g_strcmp0 (json_object_get_string_member_with_default (options_json, "objective", "nce"),
+               "cycle") == 0 ? ADIS_OBJECTIVE_CYCLE : ADIS_OBJECTIVE_NCE;
+  options->fusion =
+    g_strcmp0 (json_object_get_string_member_with_default (options_json, "fusion", "early"),
+               "late") == 0 ? ADIS_FUSION_LATE : ADIS_FUSION_EARLY;
   return true;
 }
 
@@ -107,12 +115,14 @@ run_parity (const char *golden_path, const char *output_path, GError **error)
   std::string config_name = options.model.preset;
   adis_config_clear (&options.model);
 
-  if (!adis::load_module (*nets->G, file, "G.", error) ||
-      !adis::load_module (*nets->A, file, "A.", error) ||
-      !adis::load_module (*nets->D, file, "D.", error) ||
-      !adis::load_module (*nets->F, file, "F.", error) ||
-      !read_input (file, "in.x", &in.x, error) ||
+  // Every network under its registered name: "D" is whichever fusion runs
+  for (const auto &item : nets->named_children ())
+    if (!adis::load_module (*item.value (), file, item.key () + ".", error))
+      return false;
+
+  if (!read_input (file, "in.x", &in.x, error) ||
       !read_input (file, "in.y", &in.y, error) ||
+      !read_input (file, "in.wave_x", &in.wave_x, error) ||
       !read_input (file, "in.wave_y", &in.wave_y, error))
     return false;
 
@@ -125,7 +135,11 @@ run_parity (const char *golden_path, const char *output_path, GError **error)
       in.patch_ids.push_back (ids);
     }
 
-  steps = atoi (adis_tensor_file_get_metadata (file, "steps") ?: "1");
+  {
+    const char *steps_text = adis_tensor_file_get_metadata (file, "steps");
+
+    steps = steps_text != nullptr ? atoi (steps_text) : 1;
+  }
   writer = adis_tensor_writer_new ();
 
   // Inference mode, as the reference runs it first
@@ -139,7 +153,7 @@ run_parity (const char *golden_path, const char *output_path, GError **error)
     adis::save_tensor (writer, "spec", spec, ADIS_DTYPE_F32);
     adis::save_tensor (writer, "embed", embed, ADIS_DTYPE_F32);
     adis::save_tensor (writer, "fake", fake, ADIS_DTYPE_F32);
-    adis::save_tensor (writer, "d_out", nets->D->forward (fake, spec), ADIS_DTYPE_F32);
+    adis::save_tensor (writer, "d_out", nets->discriminate (fake, spec), ADIS_DTYPE_F32);
     adis::save_tensor (writer, "nce", adis::nce_total (nets, in.x, fake, in.patch_ids, nullptr),
                        ADIS_DTYPE_F32);
   }

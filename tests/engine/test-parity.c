@@ -79,7 +79,9 @@ python_path (void)
 static void
 make_golden (const Scratch *s,
              const char    *preset,
-             int            size)
+             int            size,
+             const char    *objective,
+             const char    *fusion)
 {
   const char *source_dir = g_getenv ("SOUNDSTYLE_SOURCE_DIR");
   g_autofree char *script = NULL;
@@ -93,7 +95,8 @@ make_golden (const Scratch *s,
 
   {
     const char *argv[] = { python_path (), script, "--preset", preset, "--size", size_text,
-                           "--batch", "2", "--steps", "2", "--out", s->golden, NULL };
+                           "--batch", "2", "--steps", "2", "--objective", objective,
+                           "--fusion", fusion, "--out", s->golden, NULL };
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                   NULL, &err, &status, &error);
@@ -149,7 +152,9 @@ compare_tensor (AdisTensorFile *golden,
 
 static void
 check_parity (const char *preset,
-              int         size)
+              int         size,
+              const char *objective,
+              const char *fusion)
 {
   Scratch s = { 0 };
   g_autoptr (GError) error = NULL;
@@ -158,7 +163,7 @@ check_parity (const char *preset,
   double worst = 0.0;
 
   scratch_init (&s);
-  make_golden (&s, preset, size);
+  make_golden (&s, preset, size, objective, fusion);
 
   g_assert_true (adis_testing_run_parity (s.golden, s.output, &error));
   g_assert_no_error (error);
@@ -170,7 +175,8 @@ check_parity (const char *preset,
 
   for (guint i = 0; i < G_N_ELEMENTS (compared); i++)
     compare_tensor (golden, engine, compared[i], &worst);
-  g_test_message ("%s at %d x %d: worst relative error %.3g", preset, size, size, worst);
+  g_test_message ("%s at %d x %d, %s objective, %s fusion: worst relative error %.3g",
+                  preset, size, size, objective, fusion, worst);
 
   scratch_clear (&s);
 }
@@ -178,13 +184,26 @@ check_parity (const char *preset,
 static void
 test_parity_tiny (void)
 {
-  check_parity ("tiny", 32);
+  check_parity ("tiny", 32, "nce", "early");
+}
+
+/* The ablations: CycleGAN-style second generator, late-fusion D */
+static void
+test_parity_tiny_cycle (void)
+{
+  check_parity ("tiny", 32, "cycle", "early");
+}
+
+static void
+test_parity_tiny_late (void)
+{
+  check_parity ("tiny", 32, "nce", "late");
 }
 
 static void
 test_parity_paper (void)
 {
-  check_parity ("paper", 64);
+  check_parity ("paper", 64, "nce", "early");
 }
 
 static void
@@ -253,7 +272,7 @@ test_parity_refuses_bad_weights (void)
     "\"n_blocks\": 2, \"audio_width\": 8, \"embed_dim\": 32, \"mlp_dim\": 32}";
 
   scratch_init (&s);
-  make_golden (&s, "tiny", 32);
+  make_golden (&s, "tiny", 32, "nce", "early");
   broken = g_build_filename (s.dir, "broken.safetensors", NULL);
 
   /* A weight missing */
@@ -289,6 +308,8 @@ main (int   argc,
   g_test_set_nonfatal_assertions ();
 
   g_test_add_func ("/soundstyle/parity/tiny-32", test_parity_tiny);
+  g_test_add_func ("/soundstyle/parity/tiny-32-cycle", test_parity_tiny_cycle);
+  g_test_add_func ("/soundstyle/parity/tiny-32-late", test_parity_tiny_late);
   g_test_add_func ("/soundstyle/parity/paper-64", test_parity_paper);
   g_test_add_func ("/soundstyle/parity/paper-size", test_parity_paper_size);
   g_test_add_func ("/soundstyle/parity/refuses-bad-weights", test_parity_refuses_bad_weights);

@@ -166,6 +166,35 @@ class Discriminator(nn.Module):
         return self.model(torch.cat([image, audio_planes(spec, image.shape[2])], 1))
 
 
+class LateFusionDiscriminator(nn.Module):
+    """Soundstyle's version of the paper's late-fusion ablation (the engine's
+    design, mirrored here): a PatchGAN trunk on the image, a strided conv
+    encoder on the spectrogram pooled to a vector, joined before a
+    classifier."""
+
+    def __init__(self, ndf):
+        super().__init__()
+        lrelu = lambda: nn.LeakyReLU(0.2)
+        self.image = nn.Sequential(
+            nn.Conv2d(3, ndf, 4, 1, 1), lrelu(), BlurDown(ndf),
+            nn.Conv2d(ndf, 2 * ndf, 4, 1, 1), _norm(2 * ndf), lrelu(), BlurDown(2 * ndf),
+            nn.Conv2d(2 * ndf, 4 * ndf, 4, 1, 1), _norm(4 * ndf), lrelu(), BlurDown(4 * ndf),
+            nn.Conv2d(4 * ndf, 8 * ndf, 4, 1, 1), _norm(8 * ndf), lrelu())
+        self.audio = nn.Sequential(
+            nn.Conv2d(1, ndf, 4, 2, 1), lrelu(),
+            nn.Conv2d(ndf, 2 * ndf, 4, 2, 1), lrelu(),
+            nn.Conv2d(2 * ndf, 4 * ndf, 4, 2, 1), lrelu(),
+            nn.Conv2d(4 * ndf, 8 * ndf, 4, 2, 1), lrelu())
+        self.classifier = nn.Sequential(
+            nn.Conv2d(16 * ndf, 8 * ndf, 4, 1, 1), lrelu(),
+            nn.Conv2d(8 * ndf, 1, 4, 1, 1))
+
+    def forward(self, image, spec):
+        h = self.image(image)
+        a = self.audio(spec).mean(dim=(2, 3), keepdim=True).expand(-1, -1, h.shape[2], h.shape[3])
+        return self.classifier(torch.cat([h, a], 1))
+
+
 class PatchMLP(nn.Module):
     def __init__(self, channels, dim):
         super().__init__()
@@ -218,13 +247,31 @@ def patch_nce(q, k, batch, temperature):
 
 
 class Nets(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, objective="nce", fusion="early"):
         super().__init__()
         self.cfg = cfg
         self.G = Generator(cfg)
         self.A = AudioEncoder(cfg["audio_width"], cfg["embed_dim"])
-        self.D = Discriminator(cfg["ndf"])
+        self.D = LateFusionDiscriminator(cfg["ndf"]) if fusion == "late" else Discriminator(cfg["ndf"])
         self.F = PatchMLP(nce_channels(cfg), cfg["mlp_dim"])
+        self.G_B = self.D_B = None
+        if objective == "cycle":
+            self.G_B = Generator(cfg)
+            self.D_B = Discriminator(cfg["ndf"])
+
+    def named_networks(self):
+        nets = [("G", self.G), ("A", self.A), ("D", self.D), ("F", self.F)]
+        if self.G_B is not None:
+            nets += [("G_B", self.G_B), ("D_B", self.D_B)]
+        return nets
+
+    def g_params(self):
+        extra = list(self.G_B.parameters()) if self.G_B is not None else []
+        return list(self.G.parameters()) + extra + list(self.A.parameters())
+
+    def d_params(self):
+        extra = list(self.D_B.parameters()) if self.D_B is not None else []
+        return list(self.D.parameters()) + extra
 
 
 def nce_total(nets, opts, src, gen, ids):
@@ -249,14 +296,21 @@ def grad_norm(params):
 
 def make_optimizers(nets, opts):
     betas = (opts["beta1"], opts["beta2"])
-    g = torch.optim.Adam(list(nets.G.parameters()) + list(nets.A.parameters()), lr=opts["lr"], betas=betas)
-    d = torch.optim.Adam(nets.D.parameters(), lr=opts["lr"], betas=betas)
+    g = torch.optim.Adam(nets.g_params(), lr=opts["lr"], betas=betas)
+    d = torch.optim.Adam(nets.d_params(), lr=opts["lr"], betas=betas)
     f = torch.optim.Adam(nets.F.parameters(), lr=opts["lr"], betas=betas)
     return g, d, f
 
 
-def train_step(nets, optims, opts, x, y, wave_y, ids):
+def set_d_requires_grad(nets, flag):
+    for p in nets.d_params():
+        p.requires_grad_(flag)
+
+
+def train_step(nets, optims, opts, x, y, wave_y, ids, wave_x=None):
     """One step in the reference's order; returns losses and gradient norms."""
+    if nets.G_B is not None:
+        return cycle_step(nets, optims, opts, x, y, wave_x, wave_y)
     opt_g, opt_d, opt_f = optims
     nets.train()
     spec_y = spectrogram(wave_y)
@@ -293,5 +347,42 @@ def train_step(nets, optims, opts, x, y, wave_y, ids):
     return {
         "loss_d": loss_d.item(), "loss_g_gan": loss_gan.item(),
         "loss_nce": loss_nce.item(), "loss_nce_y": loss_nce_y.item(),
+        "loss_g_total": total.item(), "grad_norm_g": gn_g, "grad_norm_d": gn_d,
+    }
+
+
+def cycle_step(nets, optims, opts, x, y, wave_x, wave_y):
+    """The cycle ablation: G takes x to y's style and G_B back with x's own
+    clip (and y to x's); D judges with a_y, D_B with a_x; L1 cycle loss."""
+    opt_g, opt_d, _ = optims
+    nets.train()
+    spec_x, spec_y = spectrogram(wave_x), spectrogram(wave_y)
+    e_x, e_y = nets.A(spec_x), nets.A(spec_y)
+    fake_y = nets.G(x, e_y)
+    rec_x = nets.G_B(fake_y, e_x)
+    fake_x = nets.G_B(y, e_x)
+    rec_y = nets.G(fake_x, e_y)
+
+    set_d_requires_grad(nets, True)
+    opt_d.zero_grad()
+    loss_d = (lsgan(nets.D(fake_y.detach(), spec_y), False) + lsgan(nets.D(y, spec_y), True)) * 0.5
+    loss_d_b = (lsgan(nets.D_B(fake_x.detach(), spec_x), False) + lsgan(nets.D_B(x, spec_x), True)) * 0.5
+    (loss_d + loss_d_b).backward()
+    gn_d = grad_norm(nets.d_params())
+    opt_d.step()
+
+    set_d_requires_grad(nets, False)
+    opt_g.zero_grad()
+    loss_gan = (lsgan(nets.D(fake_y, spec_y), True) + lsgan(nets.D_B(fake_x, spec_x), True)) * opts["lambda_gan"]
+    loss_cycle = F.l1_loss(rec_x, x) + F.l1_loss(rec_y, y)
+    total = loss_gan + opts["lambda_cycle"] * loss_cycle
+    total.backward()
+    gn_g = grad_norm(nets.g_params())
+    opt_g.step()
+    set_d_requires_grad(nets, True)
+
+    return {
+        "loss_d": loss_d.item(), "loss_g_gan": loss_gan.item(),
+        "loss_nce": loss_cycle.item(), "loss_nce_y": 0.0,
         "loss_g_total": total.item(), "grad_norm_g": gn_g, "grad_norm_d": gn_d,
     }

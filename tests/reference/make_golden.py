@@ -29,7 +29,7 @@ PRESETS = {
 }
 
 OPTIONS = dict(lr=2e-4, beta1=0.5, beta2=0.999, lambda_gan=1.0, lambda_nce=0.5,
-               nce_temperature=0.07, nce_patches=256, identity=True)
+               lambda_cycle=10.0, nce_temperature=0.07, nce_patches=256, identity=True)
 
 
 def test_waves(batch, samples=48000):
@@ -51,17 +51,19 @@ def main():
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--steps", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--objective", default="nce", choices=["nce", "cycle"])
+    parser.add_argument("--fusion", default="early", choices=["early", "late"])
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     cfg = dict(preset=args.preset, conditioning="audio", **PRESETS[args.preset])
-    opts = dict(OPTIONS)
+    opts = dict(OPTIONS, objective=args.objective, fusion=args.fusion)
 
     # The framework's default initialisation rather than the training one
     # (gain 0.02): larger activations make every layer's mistakes visible
-    nets = ref.Nets(cfg)
+    nets = ref.Nets(cfg, args.objective, args.fusion)
     with torch.no_grad():
         for m in nets.A.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -71,7 +73,7 @@ def main():
                 m.running_var.uniform_(0.5, 1.5)
 
     out = {}
-    for prefix, module in (("G", nets.G), ("A", nets.A), ("D", nets.D), ("F", nets.F)):
+    for prefix, module in nets.named_networks():
         for name, t in module.state_dict().items():
             out["%s.%s" % (prefix, name)] = t.clone()
 
@@ -79,11 +81,12 @@ def main():
     x = torch.rand(b, 3, s, s) * 2 - 1
     y = torch.rand(b, 3, s, s) * 2 - 1
     wave_y = test_waves(b)
+    wave_x = test_waves(b).flip(0) * 0.7
     layers = ref.nce_layers(cfg)
     with torch.no_grad():
         feats = nets.G.features(x, layers)
     ids = [torch.randperm(f.shape[2] * f.shape[3])[:opts["nce_patches"]] for f in feats]
-    out["in.x"], out["in.y"], out["in.wave_y"] = x, y, wave_y
+    out["in.x"], out["in.y"], out["in.wave_y"], out["in.wave_x"] = x, y, wave_y, wave_x
     for k, pick in enumerate(ids):
         out["in.patch_ids.%d" % k] = pick
 
@@ -102,7 +105,7 @@ def main():
     # Training steps: the second one checks Adam's first update too
     optims = ref.make_optimizers(nets, opts)
     for step in range(1, args.steps + 1):
-        result = ref.train_step(nets, optims, opts, x, y, wave_y, ids)
+        result = ref.train_step(nets, optims, opts, x, y, wave_y, ids, wave_x)
         for key, value in result.items():
             out["expect.step%d.%s" % (step, key)] = torch.tensor(float(value))
 
