@@ -104,11 +104,12 @@ test_stereo_downmix (void)
 }
 
 static void
-test_flac_and_ogg (void)
+test_compressed_formats (void)
 {
   static const struct { const char *name; int format; } formats[] = {
     { "tone.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
     { "tone.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+    { "tone.mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
   };
   g_autofree float *frames = g_new (float, 2 * 44100 * 3);
 
@@ -129,7 +130,7 @@ test_flac_and_ogg (void)
 
       sound = adis_sound_load (path, &error);
       g_assert_no_error (error);
-      /* Vorbis is lossy: a looser match, still the same tone */
+      /* Vorbis and MP3 are lossy: a looser match, still the same tone */
       g_assert_cmpfloat_with_epsilon (tone_amplitude (adis_sound_get_samples (sound), 660.0), 0.4, 0.02);
       g_assert_cmpfloat (tone_amplitude (adis_sound_get_samples (sound), 1320.0), <, 0.01);
     }
@@ -343,7 +344,7 @@ main (int   argc,
 
   g_test_add_func ("/soundstyle/audio/sample-rates", test_sample_rates);
   g_test_add_func ("/soundstyle/audio/stereo-downmix", test_stereo_downmix);
-  g_test_add_func ("/soundstyle/audio/flac-and-ogg", test_flac_and_ogg);
+  g_test_add_func ("/soundstyle/audio/flac-ogg-mp3", test_compressed_formats);
   g_test_add_func ("/soundstyle/audio/tile-and-cut", test_tile_and_cut);
   g_test_add_func ("/soundstyle/audio/mix", test_mix);
   g_test_add_func ("/soundstyle/audio/bad-files", test_bad_files);
