@@ -12,6 +12,8 @@
 
 #include <torch/serialize.h>
 
+#include "torch-pickle.h"
+
 namespace adis {
 
 static bool
@@ -33,22 +35,14 @@ read_state_dict (const char                           *path,
   c10::IValue value;
   try
     {
-      value = torch::pickle_load (std::vector<char> (contents, contents + length));
+      value = load_torch_save (contents, length);
     }
   catch (const std::exception &e)
     {
       std::string what = first_line (e.what ());
 
-      /* libtorch's unpickler turns collections.OrderedDict (what
-       * module.state_dict() returns) into None, so such files cannot be
-       * read here; say how to convert them rather than libtorch's assert */
-      if (what.find ("Expected GenericDict but got None") != std::string::npos)
-        g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                     "%s: an OrderedDict state dict, which libtorch cannot read; re-save it as a "
-                     "plain dict: torch.save(dict(torch.load(path)), path)", base);
-      else
-        g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                     "%s: not a PyTorch checkpoint that can be read (%s)", base, what.c_str ());
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "%s: not a PyTorch checkpoint that can be read (%s)", base, what.c_str ());
       return false;
     }
 
