@@ -15,9 +15,12 @@
 
 struct _AdisImage
 {
-  int    width;
-  int    height;
-  float *planes;   /* [3, height, width] */
+  int        width;
+  int        height;
+  float     *planes;   /* [3, height, width] */
+  /* The 8-bit RGB pixels the planes were made from, when they hold them
+   * exactly: resizing and saving start here instead of converting back */
+  GdkPixbuf *pixels;
 };
 
 static void
@@ -26,6 +29,7 @@ image_clear (gpointer data)
   AdisImage *image = data;
 
   g_free (image->planes);
+  g_clear_object (&image->pixels);
 }
 
 static AdisImage *
@@ -109,6 +113,31 @@ image_from_rgb8 (const guint8 *pixels,
 {
   AdisImage *image = image_alloc (width, height);
   gsize plane = (gsize) width * height;
+  float to_float[256];
+
+  for (int v = 0; v < 256; v++)
+    to_float[v] = v / 127.5f - 1.f;
+
+  if (n_channels == 3)
+    {
+      float *r = image->planes;
+      float *g = r + plane;
+      float *b = g + plane;
+
+      for (int y = 0; y < height; y++)
+        {
+          const guint8 *p = pixels + (gsize) y * rowstride;
+          gsize at = (gsize) y * width;
+
+          for (int x = 0; x < width; x++, p += 3)
+            {
+              r[at + x] = to_float[p[0]];
+              g[at + x] = to_float[p[1]];
+              b[at + x] = to_float[p[2]];
+            }
+        }
+      return image;
+    }
 
   for (int y = 0; y < height; y++)
     {
@@ -174,13 +203,20 @@ adis_image_new_from_planes (const float *planes,
 static AdisImage *
 image_from_pixbuf (GdkPixbuf *pixbuf)
 {
+  AdisImage *image;
+
   g_assert (gdk_pixbuf_get_bits_per_sample (pixbuf) == 8);
 
-  return image_from_rgb8 (gdk_pixbuf_read_pixels (pixbuf),
-                          gdk_pixbuf_get_width (pixbuf),
-                          gdk_pixbuf_get_height (pixbuf),
-                          gdk_pixbuf_get_rowstride (pixbuf),
-                          gdk_pixbuf_get_n_channels (pixbuf));
+  image = image_from_rgb8 (gdk_pixbuf_read_pixels (pixbuf),
+                           gdk_pixbuf_get_width (pixbuf),
+                           gdk_pixbuf_get_height (pixbuf),
+                           gdk_pixbuf_get_rowstride (pixbuf),
+                           gdk_pixbuf_get_n_channels (pixbuf));
+  /* v / 127.5 - 1 maps back to v exactly, so without alpha the pixbuf is
+   * the same image; with alpha the composite is not a whole number */
+  if (!gdk_pixbuf_get_has_alpha (pixbuf))
+    image->pixels = g_object_ref (pixbuf);
+  return image;
 }
 
 AdisImage *
@@ -252,6 +288,15 @@ adis_image_to_rgb8 (AdisImage *image)
 
   plane = (gsize) image->width * image->height;
   rgb = g_new (guint8, plane * 3);
+  if (image->pixels != NULL)
+    {
+      const guint8 *src = gdk_pixbuf_read_pixels (image->pixels);
+      int stride = gdk_pixbuf_get_rowstride (image->pixels);
+
+      for (int y = 0; y < image->height; y++)
+        memcpy (rgb + (gsize) y * image->width * 3, src + (gsize) y * stride, (gsize) image->width * 3);
+      return rgb;
+    }
   for (gsize i = 0; i < plane; i++)
     for (int c = 0; c < 3; c++)
       {
@@ -273,7 +318,11 @@ free_pixels (guchar   *pixels,
 static GdkPixbuf *
 pixbuf_from_image (AdisImage *image)
 {
-  guint8 *rgb = adis_image_to_rgb8 (image);
+  guint8 *rgb;
+
+  if (image->pixels != NULL)
+    return g_object_ref (image->pixels);
+  rgb = adis_image_to_rgb8 (image);
 
   return gdk_pixbuf_new_from_data (rgb, GDK_COLORSPACE_RGB, FALSE, 8,
                                    image->width, image->height, image->width * 3,

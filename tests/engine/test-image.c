@@ -210,6 +210,28 @@ test_resize (void)
         }
 }
 
+/* A loaded image resizes from its decoded pixels; the same planes without
+ * them go through floats: both must give the same result */
+static void
+test_resize_loaded (void)
+{
+  g_autofree char *path = tmp_path ("to-resize.png");
+  g_autoptr(AdisImage) loaded = NULL;
+  g_autoptr(AdisImage) copy = NULL;
+  g_autoptr(AdisImage) a = NULL;
+  g_autoptr(AdisImage) b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_write_pattern_png (path, 50, 30, 11);
+  loaded = adis_image_load (path, &error);
+  g_assert_no_error (error);
+  copy = adis_image_new_from_planes (adis_image_get_planes (loaded), 50, 30);
+  a = adis_image_resize (loaded, 21, 13);
+  b = adis_image_resize (copy, 21, 13);
+  g_assert_cmpmem (adis_image_get_planes (a), sizeof (float) * 3 * 21 * 13,
+                   adis_image_get_planes (b), sizeof (float) * 3 * 21 * 13);
+}
+
 static void
 test_crop_and_flip (void)
 {
@@ -251,6 +273,20 @@ test_rgb8 (void)
   rgb = adis_image_to_rgb8 (image);
   g_assert_cmpmem (rgb, 6, pixels, 6);
   g_assert_cmpmem (rgb + 6, 6, pixels + 8, 6);
+
+  /* Every 8-bit value survives the trip through floats */
+  {
+    guint8 ramp[256 * 3];
+    g_autoptr(AdisImage) all = NULL;
+    g_autofree guint8 *back = NULL;
+
+    for (int i = 0; i < 256 * 3; i++)
+      ramp[i] = (guint8) (i / 3);
+    all = adis_image_new_from_rgb8 (ramp, 256, 1, 256 * 3, 3, &error);
+    g_assert_no_error (error);
+    back = adis_image_to_rgb8 (all);
+    g_assert_cmpmem (back, sizeof ramp, ramp, sizeof ramp);
+  }
 
   g_assert_null (adis_image_new_from_rgb8 (pixels, 2, 2, 4, 3, &error));
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
@@ -442,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/image/exif-orientation", test_exif_orientation);
   g_test_add_func ("/soundstyle/image/size-rule", test_size_rule);
   g_test_add_func ("/soundstyle/image/resize", test_resize);
+  g_test_add_func ("/soundstyle/image/resize-loaded", test_resize_loaded);
   g_test_add_func ("/soundstyle/image/crop-and-flip", test_crop_and_flip);
   g_test_add_func ("/soundstyle/image/rgb8", test_rgb8);
   g_test_add_func ("/soundstyle/image/save-round-trip", test_save_round_trip);
