@@ -628,6 +628,35 @@ test_interrupt_resume (void)
   g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
 }
 
+static void
+test_import_errors (void)
+{
+  g_autofree char *dir = g_build_filename (fixture.dir, "import", NULL);
+  g_autofree char *text_pth = g_build_filename (dir, "text.pth", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.pth", NULL);
+  g_autofree char *output = g_build_filename (dir, "imported.safetensors", NULL);
+  g_autofree char *err1 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *err3 = NULL;
+  g_autofree char *err4 = NULL;
+  const char *text = "not a pickle\n";
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  write_file (text_pth, text, strlen (text));
+
+  assert_usage_error (run (NULL, &err1, "import-checkpoint", "--audio", text_pth, "--output", output),
+                      &err1, "--generator");
+  assert_usage_error (run (NULL, &err2, "import-checkpoint", "--generator", missing, "--audio", text_pth,
+                           "--output", output), &err2, "missing.pth");
+  assert_usage_error (run (NULL, &err3, "import-checkpoint", "--generator", text_pth, "--audio", text_pth,
+                           "--preset", "huge", "--output", output), &err3, "huge");
+  g_unlink (text_pth);
+  g_assert_cmpint (run (NULL, &err4, "import-checkpoint", "--generator", fixture.wav, "--audio", fixture.wav,
+                        "--preset", "tiny", "--output", output), ==, 2);
+  g_assert_true (g_str_has_prefix (err4, "soundstyle: "));
+  assert_folder_empty (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -658,6 +687,7 @@ main (int    argc,
   g_test_add_func ("/soundstyle/cli/stylize-errors", test_stylize_errors);
   g_test_add_func ("/soundstyle/cli/info", test_info);
   g_test_add_func ("/soundstyle/cli/batch", test_batch);
+  g_test_add_func ("/soundstyle/cli/import-errors", test_import_errors);
   g_test_add_func ("/soundstyle/cli/interrupt-resume", test_interrupt_resume);
 
   status = g_test_run ();
