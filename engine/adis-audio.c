@@ -14,7 +14,10 @@
 #include "adis-audio.h"
 #include "adis-safetensors.h"
 
-#define MAX_CHANNELS 1024
+#define MAX_CHANNELS    1024
+#define MAX_SAMPLE_RATE 1536000
+/* Frames decoded per read: memory stays small whatever the channel count */
+#define READ_BLOCK      4096
 
 struct _AdisSound
 {
@@ -162,7 +165,8 @@ check_format (gsize        n_frames,
                    "%s: the audio is empty (no frames)", what);
       return FALSE;
     }
-  if (sample_rate <= 0 || n_channels <= 0 || n_channels > MAX_CHANNELS)
+  if (sample_rate <= 0 || sample_rate > MAX_SAMPLE_RATE ||
+      n_channels <= 0 || n_channels > MAX_CHANNELS)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "%s: %d channels at %d Hz is not a usable format",
@@ -172,13 +176,12 @@ check_format (gsize        n_frames,
   return TRUE;
 }
 
-static float *
-downmix (const float *interleaved,
-         gsize        n_frames,
-         int          n_channels)
+static void
+downmix_into (const float *interleaved,
+              gsize        n_frames,
+              int          n_channels,
+              float       *mono)
 {
-  float *mono = g_new (float, n_frames);
-
   for (gsize i = 0; i < n_frames; i++)
     {
       double sum = 0.0;
@@ -187,6 +190,16 @@ downmix (const float *interleaved,
         sum += interleaved[i * n_channels + c];
       mono[i] = (float) (sum / n_channels);
     }
+}
+
+static float *
+downmix (const float *interleaved,
+         gsize        n_frames,
+         int          n_channels)
+{
+  float *mono = g_new (float, n_frames);
+
+  downmix_into (interleaved, n_frames, n_channels, mono);
   return mono;
 }
 
@@ -216,7 +229,8 @@ adis_sound_load (const char  *path,
 {
   g_autoptr(SNDFILE) file = NULL;
   g_autofree char *what = NULL;
-  g_autofree float *interleaved = NULL;
+  g_autofree float *block = NULL;
+  g_autofree float *mono = NULL;
   SF_INFO info = { 0 };
   gsize wanted;
   gsize n_read = 0;
@@ -241,15 +255,16 @@ adis_sound_load (const char  *path,
   source_seconds = (double) info.frames / info.samplerate;
   wanted = (gsize) ceil ((ADIS_CLIP_SECONDS + 0.1) * info.samplerate);
   wanted = MIN (wanted, (gsize) info.frames);
-  interleaved = g_new (float, wanted * info.channels);
+  mono = g_new (float, wanted);
+  block = g_new (float, (gsize) READ_BLOCK * info.channels);
 
   while (n_read < wanted)
     {
-      sf_count_t got = sf_readf_float (file, interleaved + n_read * info.channels,
-                                       (sf_count_t) (wanted - n_read));
+      sf_count_t got = sf_readf_float (file, block, MIN (READ_BLOCK, (sf_count_t) (wanted - n_read)));
 
       if (got <= 0)
         break;
+      downmix_into (block, (gsize) got, info.channels, mono + n_read);
       n_read += (gsize) got;
     }
   if (sf_error (file) != SF_ERR_NO_ERROR)
@@ -265,7 +280,7 @@ adis_sound_load (const char  *path,
       return NULL;
     }
 
-  return sound_from_mono (downmix (interleaved, n_read, info.channels), n_read,
+  return sound_from_mono (g_steal_pointer (&mono), n_read,
                           info.samplerate, source_seconds, what, error);
 }
 
