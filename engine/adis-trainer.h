@@ -78,7 +78,7 @@ typedef struct _AdisTrainer AdisTrainer;
 typedef void (*AdisTrainProgressFunc) (const AdisTrainProgress *progress,
                                        gpointer                 user_data);
 /* A sample of the current generator: a fixed source image restyled by a
- * fixed clip; the images belong to the caller after the call */
+ * fixed clip; the callback owns both images and must unref them */
 typedef void (*AdisTrainSampleFunc)   (gint64                   step,
                                        AdisImage               *source,
                                        AdisImage               *styled,
