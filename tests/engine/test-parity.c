@@ -81,11 +81,13 @@ make_golden (const Scratch *s,
              const char    *preset,
              int            size,
              const char    *objective,
-             const char    *fusion)
+             const char    *fusion,
+             int            steps)
 {
   const char *source_dir = g_getenv ("SOUNDSTYLE_SOURCE_DIR");
   g_autofree char *script = NULL;
   g_autofree char *size_text = g_strdup_printf ("%d", size);
+  g_autofree char *steps_text = g_strdup_printf ("%d", steps);
   g_autofree char *err = NULL;
   g_autoptr (GError) error = NULL;
   int status = 0;
@@ -95,7 +97,7 @@ make_golden (const Scratch *s,
 
   {
     const char *argv[] = { python_path (), script, "--preset", preset, "--size", size_text,
-                           "--batch", "2", "--steps", "2", "--objective", objective,
+                           "--batch", "2", "--steps", steps_text, "--objective", objective,
                            "--fusion", fusion, "--out", s->golden, NULL };
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
@@ -154,7 +156,8 @@ static void
 check_parity (const char *preset,
               int         size,
               const char *objective,
-              const char *fusion)
+              const char *fusion,
+              int         steps)
 {
   Scratch s = { 0 };
   g_autoptr (GError) error = NULL;
@@ -163,7 +166,7 @@ check_parity (const char *preset,
   double worst = 0.0;
 
   scratch_init (&s);
-  make_golden (&s, preset, size, objective, fusion);
+  make_golden (&s, preset, size, objective, fusion, steps);
 
   g_assert_true (adis_testing_run_parity (s.golden, s.output, &error));
   g_assert_no_error (error);
@@ -174,7 +177,8 @@ check_parity (const char *preset,
   g_assert_no_error (error);
 
   for (guint i = 0; i < G_N_ELEMENTS (compared); i++)
-    compare_tensor (golden, engine, compared[i], &worst);
+    if (steps >= 2 || !g_str_has_prefix (compared[i], "step2."))
+      compare_tensor (golden, engine, compared[i], &worst);
   g_test_message ("%s at %d x %d, %s objective, %s fusion: worst relative error %.3g",
                   preset, size, size, objective, fusion, worst);
 
@@ -184,26 +188,27 @@ check_parity (const char *preset,
 static void
 test_parity_tiny (void)
 {
-  check_parity ("tiny", 32, "nce", "early");
+  check_parity ("tiny", 32, "nce", "early", 2);
 }
 
 /* The ablations: CycleGAN-style second generator, late-fusion D */
 static void
 test_parity_tiny_cycle (void)
 {
-  check_parity ("tiny", 32, "cycle", "early");
+  check_parity ("tiny", 32, "cycle", "early", 2);
 }
 
 static void
 test_parity_tiny_late (void)
 {
-  check_parity ("tiny", 32, "nce", "late");
+  check_parity ("tiny", 32, "nce", "late", 2);
 }
 
 static void
 test_parity_paper (void)
 {
-  check_parity ("paper", 64, "nce", "early");
+  /* One step: the tiny runs check the second (Adam's first update) */
+  check_parity ("paper", 64, "nce", "early", 1);
 }
 
 static void
@@ -272,7 +277,7 @@ test_parity_refuses_bad_weights (void)
     "\"n_blocks\": 2, \"audio_width\": 8, \"embed_dim\": 32, \"mlp_dim\": 32}";
 
   scratch_init (&s);
-  make_golden (&s, "tiny", 32, "nce", "early");
+  make_golden (&s, "tiny", 32, "nce", "early", 1);
   broken = g_build_filename (s.dir, "broken.safetensors", NULL);
 
   /* A weight missing */
