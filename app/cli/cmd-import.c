@@ -32,22 +32,13 @@ static gboolean
 check_output (const char  *path,
               GError     **error)
 {
-  g_autofree char *folder = NULL;
-
   if (path == NULL)
     {
       g_set_error_literal (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                            "no --output given; see soundstyle import-checkpoint --help");
       return FALSE;
     }
-  folder = g_path_get_dirname (path);
-  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "folder “%s” for output “%s” does not exist", folder, path);
-      return FALSE;
-    }
-  return TRUE;
+  return soundstyle_cli_check_output_path (path, error);
 }
 
 int

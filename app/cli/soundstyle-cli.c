@@ -375,27 +375,10 @@ bad:
 }
 
 gboolean
-soundstyle_cli_check_output_image (const char  *path,
-                                   GError     **error)
+soundstyle_cli_check_output_path (const char  *path,
+                                  GError     **error)
 {
-  g_autofree char *lower = NULL;
   g_autofree char *folder = NULL;
-
-  if (path == NULL || path[0] == '\0')
-    {
-      g_set_error_literal (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                           "no output given; pass --output FILE.png");
-      return FALSE;
-    }
-
-  lower = g_ascii_strdown (path, -1);
-  if (!g_str_has_suffix (lower, ".png") && !g_str_has_suffix (lower, ".jpg") &&
-      !g_str_has_suffix (lower, ".jpeg"))
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "output “%s” must end in .png, .jpg or .jpeg", path);
-      return FALSE;
-    }
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -413,6 +396,31 @@ soundstyle_cli_check_output_image (const char  *path,
     }
 
   return TRUE;
+}
+
+gboolean
+soundstyle_cli_check_output_image (const char  *path,
+                                   GError     **error)
+{
+  g_autofree char *lower = NULL;
+
+  if (path == NULL || path[0] == '\0')
+    {
+      g_set_error_literal (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                           "no output given; pass --output FILE.png");
+      return FALSE;
+    }
+
+  lower = g_ascii_strdown (path, -1);
+  if (!g_str_has_suffix (lower, ".png") && !g_str_has_suffix (lower, ".jpg") &&
+      !g_str_has_suffix (lower, ".jpeg"))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "output “%s” must end in .png, .jpg or .jpeg", path);
+      return FALSE;
+    }
+
+  return soundstyle_cli_check_output_path (path, error);
 }
 
 gboolean

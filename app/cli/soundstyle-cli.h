@@ -46,7 +46,11 @@ char          *soundstyle_cli_find_model    (const char     *given,
 GCancellable  *soundstyle_cli_interrupt_cancellable (void);
 int            soundstyle_cli_interrupt_signal      (void);
 
-/* Input checks shared by stylize and batch; each error says which file */
+/* Input checks shared by the commands; each error says which file */
+/* An output file: not a folder, in a folder that exists */
+gboolean       soundstyle_cli_check_output_path  (const char *path,
+                                                  GError    **error);
+/* The same, for a .png, .jpg or .jpeg */
 gboolean       soundstyle_cli_check_output_image (const char *path,
                                                   GError    **error);
 gboolean       soundstyle_cli_check_gain         (double      gain,
