@@ -13,6 +13,7 @@
 #include "adis-audio.h"
 #include "adis-image.h"
 #include "adis-safetensors.h"
+#include "adis-manifest.h"
 #include "adis-dataset.h"
 #include "adis-model.h"
 #include "adis-trainer.h"
