@@ -8,10 +8,13 @@ SOUNDSTYLE_BUILD_DEPS=(
   libglib2.0-dev libjson-glib-dev
   libsndfile1-dev libsamplerate0-dev libgdk-pixbuf-2.0-dev
   libtorch-dev
+  gettext
 )
-# The PyTorch reference for the parity tests
+# The PyTorch reference for the parity tests; the metadata validators and man
+# for the data tests
 SOUNDSTYLE_TEST_DEPS=(
   python3 python3-torch python3-numpy
+  desktop-file-utils appstream man-db
 )
 
 soundstyle_install_missing () {
