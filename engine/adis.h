@@ -17,3 +17,4 @@
 #include "adis-dataset.h"
 #include "adis-model.h"
 #include "adis-trainer.h"
+#include "adis-eval.h"

@@ -4,7 +4,7 @@
 The format: an 8-byte little-endian header length, a JSON header naming each
 tensor's dtype, shape and byte range (plus "__metadata__", strings only), then
 the raw little-endian data. Debian 12 has no python3-safetensors, and the
-tests need only float32 and int64.
+tests need only float32, int64 and uint8.
 """
 
 import json
@@ -15,12 +15,13 @@ import torch
 _DTYPES = {
     torch.float32: ("F32", 4),
     torch.int64: ("I64", 8),
+    torch.uint8: ("U8", 1),
 }
-_FROM_NAME = {"F32": torch.float32, "I64": torch.int64}
+_FROM_NAME = {"F32": torch.float32, "I64": torch.int64, "U8": torch.uint8}
 
 
 def write(path, tensors, metadata=None):
-    """Writes a dict of name -> tensor (float32 or int64) and string metadata."""
+    """Writes a dict of name -> tensor (float32, int64 or uint8) and string metadata."""
     header = {}
     chunks = []
     offset = 0
