@@ -59,9 +59,9 @@ typedef struct _AdisProbe AdisProbe;
 typedef struct
 {
   int      size;          /* examples are resized to size × size (64) */
-  int      epochs;        /* passes over the examples (12) */
+  int      epochs;        /* passes over the examples (20) */
   int      batch_size;    /* 32 */
-  double   lr;            /* Adam (1e-3) */
+  double   lr;            /* Adam (2e-3) */
   guint64  seed;
 } AdisProbeOptions;
 

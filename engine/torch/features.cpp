@@ -260,7 +260,7 @@ adis_eval_kid (const float  *a,
     torch::Tensor xa = as_double (a, n_a, dim);
     torch::Tensor xb = as_double (b, n_b, dim);
     std::vector<double> estimates;
-    double sum = 0.0, sum_sq = 0.0;
+    double sum = 0.0, spread = 0.0;
 
     for (int s = 0; s < n_subsets; s++)
       {
@@ -274,13 +274,15 @@ adis_eval_kid (const float  *a,
         double across = 2.0 * k_xy.sum ().item<double> () / (double) m;
         double estimate = (within - across) / (double) m;
 
+        estimates.push_back (estimate);
         sum += estimate;
-        sum_sq += estimate * estimate;
       }
 
     *out_kid = sum / n_subsets;
+    for (double estimate : estimates)
+      spread += (estimate - *out_kid) * (estimate - *out_kid);
     if (out_std != NULL)
-      *out_std = sqrt (MAX (sum_sq / n_subsets - (*out_kid) * (*out_kid), 0.0));
+      *out_std = sqrt (spread / n_subsets);
     return true;
   });
 }

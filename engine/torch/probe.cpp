@@ -76,9 +76,9 @@ adis_probe_options_init (AdisProbeOptions *options)
   g_return_if_fail (options != NULL);
 
   options->size = 64;
-  options->epochs = 12;
+  options->epochs = 20;
   options->batch_size = 32;
-  options->lr = 1e-3;
+  options->lr = 2e-3;
   options->seed = 0;
 }
 

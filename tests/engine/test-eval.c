@@ -105,10 +105,10 @@ test_ssim (void)
   g_assert_cmpfloat_with_epsilon (adis_eval_ssim (a, a), 1.0, 1e-12);
   g_assert_true (isnan (adis_eval_ssim (tiny, tiny)));
 
-  /* Flat images: only the luminance term is left,
+  /* Flat images: only the luminance term is left (to float precision),
    * (2 mu_a mu_b + C1) / (mu_a² + mu_b² + C1) */
   expected = (2 * 0.2 * 0.6 + 1e-4) / (0.2 * 0.2 + 0.6 * 0.6 + 1e-4);
-  g_assert_cmpfloat_with_epsilon (adis_eval_ssim (dark, light), expected, 1e-9);
+  g_assert_cmpfloat_with_epsilon (adis_eval_ssim (dark, light), expected, 1e-6);
 
   /* More noise, less similarity */
   for (int level = 1; level <= 4; level++)
@@ -410,7 +410,8 @@ test_fid_kid (void)
   g_assert_true (adis_eval_kid (features_a, n, features_b, set_b->len, 16, 3, 1000, 1, &kid, &kid_std, &error));
   g_assert_no_error (error);
   assert_relative (kid, g_ascii_strtod (adis_tensor_file_get_metadata (sets, "kid"), NULL), 1e-4, "KID");
-  g_assert_cmpfloat (kid_std, <, 1e-9 * fabs (kid) + 1e-15);
+  /* The same value each time, up to the order of the sums */
+  g_assert_cmpfloat (kid_std, <, 1e-6 * fabs (kid));
 
   /* A set against itself is at distance 0 */
   g_assert_true (adis_eval_fid (features_a, n, features_a, n, 16, &fid_self, &error));
