@@ -7,6 +7,7 @@ SOUNDSTYLE_BUILD_DEPS=(
   build-essential pkg-config meson ninja-build
   libglib2.0-dev libjson-glib-dev
   libsndfile1-dev libsamplerate0-dev libgdk-pixbuf-2.0-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libtorch-dev
   gettext
 )

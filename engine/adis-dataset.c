@@ -1,324 +1,70 @@
 /* adis-dataset.c: training sets on disk, behind one small format table
  *
  * SPDX-License-Identifier: MIT
+ *
+ * The formats live in adis-dataset-folder.c (image + sound pairs) and
+ * adis-dataset-manifest.c (prepared datasets); the threaded batch loader
+ * in adis-loader.c.
  */
 #define G_LOG_DOMAIN "adis"
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
-#include <gdk-pixbuf/gdk-pixbuf.h>
-#include <sndfile.h>
 
-#include "adis-dataset.h"
+#include "adis-dataset-private.h"
 
-typedef struct
-{
-  char *id;
-  char *image_path;
-  char *sound_path;
-  int   category;
-} Item;
-
-/* A format knows how to recognise its layout and list the items in it;
- * decoding is shared because every format names plain files. */
-typedef struct
-{
-  const char *name;
-  gboolean  (*probe) (const char *path);
-  gboolean  (*open)  (AdisDataset *self, GError **error);
-} DatasetFormat;
-
-struct _AdisDataset
-{
-  const DatasetFormat *format;
-  char                *path;
-  GPtrArray           *items;        /* Item* sorted by id */
-  GPtrArray           *categories;   /* char*, NULL-terminated; NULL when unlabelled */
+/* Probed in order: a prepared dataset may also hold other folders */
+static const AdisDatasetFormat *formats[] = {
+  &adis_dataset_format_manifest,
+  &adis_dataset_format_folder,
 };
 
-static void
-item_free (gpointer data)
+AdisDatasetItem *
+adis_dataset_item_new (const char  *id,
+                       char       **image_paths,
+                       const char  *sound_path,
+                       int          category)
 {
-  Item *item = data;
+  AdisDatasetItem *item = g_new0 (AdisDatasetItem, 1);
+
+  g_assert (image_paths != NULL && image_paths[0] != NULL);
+
+  item->id = g_strdup (id);
+  item->image_paths = image_paths;
+  item->sound_path = g_strdup (sound_path);
+  item->category = category;
+  return item;
+}
+
+void
+adis_dataset_item_free (gpointer data)
+{
+  AdisDatasetItem *item = data;
 
   g_free (item->id);
-  g_free (item->image_path);
+  g_strfreev (item->image_paths);
   g_free (item->sound_path);
   g_free (item);
 }
-
-/* --- the folder format: images/ + clips/ (+ labels.tsv) ------------------ */
-
-static gboolean
-folder_probe (const char *path)
-{
-  g_autofree char *images = g_build_filename (path, "images", NULL);
-  g_autofree char *clips = g_build_filename (path, "clips", NULL);
-
-  return g_file_test (images, G_FILE_TEST_IS_DIR) && g_file_test (clips, G_FILE_TEST_IS_DIR);
-}
-
-static GHashTable *
-image_extensions (void)
-{
-  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GSList *formats = gdk_pixbuf_get_formats ();
-
-  for (GSList *l = formats; l != NULL; l = l->next)
-    {
-      g_auto(GStrv) extensions = gdk_pixbuf_format_get_extensions (l->data);
-
-      for (guint i = 0; extensions && extensions[i]; i++)
-        g_hash_table_add (set, g_ascii_strdown (extensions[i], -1));
-    }
-  g_slist_free (formats);
-  return set;
-}
-
-static GHashTable *
-audio_extensions (void)
-{
-  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  /* Common names libsndfile's own table does not list */
-  static const char *aliases[] = { "wave", "aif", "oga", "opus", "mp3", "m4a", NULL };
-  int count = 0;
-
-  sf_command (NULL, SFC_GET_FORMAT_MAJOR_COUNT, &count, sizeof count);
-  for (int i = 0; i < count; i++)
-    {
-      SF_FORMAT_INFO info = { .format = i };
-
-      if (sf_command (NULL, SFC_GET_FORMAT_MAJOR, &info, sizeof info) == 0 && info.extension)
-        g_hash_table_add (set, g_ascii_strdown (info.extension, -1));
-    }
-  for (guint i = 0; aliases[i]; i++)
-    g_hash_table_add (set, g_strdup (aliases[i]));
-  return set;
-}
-
-/* Lists dir/sub as stem -> relative path, refusing files of an unknown
- * kind and two files with one stem: both would otherwise be guesses. */
-static GHashTable *
-list_folder (const char  *root,
-             const char  *sub,
-             GHashTable  *extensions,
-             const char  *kind,
-             GError     **error)
-{
-  g_autoptr(GHashTable) stems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *dir_path = g_build_filename (root, sub, NULL);
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *name;
-
-  dir = g_dir_open (dir_path, 0, &local_error);
-  if (dir == NULL)
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT, "%s", local_error->message);
-      return NULL;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *full = g_build_filename (dir_path, name, NULL);
-      g_autofree char *extension = NULL;
-      g_autofree char *stem = NULL;
-      const char *dot = strrchr (name, '.');
-      const char *other;
-
-      /* Hidden files are the file manager's, not the user's data */
-      if (name[0] == '.' || g_file_test (full, G_FILE_TEST_IS_DIR))
-        continue;
-
-      extension = dot ? g_ascii_strdown (dot + 1, -1) : NULL;
-      if (dot == NULL || dot == name || !g_hash_table_contains (extensions, extension))
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "%s/%s: not a known %s file type", sub, name, kind);
-          return NULL;
-        }
-
-      stem = g_strndup (name, dot - name);
-      other = g_hash_table_lookup (stems, stem);
-      if (other == NULL)
-        {
-          g_hash_table_insert (stems, g_steal_pointer (&stem), g_strdup (name));
-          continue;
-        }
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "%s/%s and %s/%s have the same name: keep one", sub, other, sub, name);
-      return NULL;
-    }
-
-  return g_steal_pointer (&stems);
-}
-
-static int
-compare_items (gconstpointer a,
-               gconstpointer b)
-{
-  const Item *ia = *(Item * const *) a;
-  const Item *ib = *(Item * const *) b;
-
-  return strcmp (ia->id, ib->id);
-}
-
-static gboolean
-folder_read_labels (AdisDataset  *self,
-                    GHashTable   *by_id,
-                    GError      **error)
-{
-  g_autofree char *labels_path = g_build_filename (self->path, "labels.tsv", NULL);
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GHashTable) category_index = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_test (labels_path, G_FILE_TEST_EXISTS))
-    return TRUE;
-
-  if (!g_file_get_contents (labels_path, &contents, NULL, &local_error))
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_IO, "%s", local_error->message);
-      return FALSE;
-    }
-  if (!g_utf8_validate (contents, -1, NULL))
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "labels.tsv is not UTF-8 text");
-      return FALSE;
-    }
-
-  self->categories = g_ptr_array_new_with_free_func (g_free);
-  category_index = g_hash_table_new (g_str_hash, g_str_equal);
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint n = 0; lines[n] != NULL; n++)
-    {
-      char *line = g_strchomp (lines[n]);
-      g_auto(GStrv) fields = NULL;
-      gpointer index;
-      Item *item;
-
-      if (line[0] == '\0' || line[0] == '#')
-        continue;
-      fields = g_strsplit (line, "\t", -1);
-      if (g_strv_length (fields) != 2 || fields[0][0] == '\0' || fields[1][0] == '\0')
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "labels.tsv line %u: expected “name<TAB>category”", n + 1);
-          return FALSE;
-        }
-      item = g_hash_table_lookup (by_id, fields[0]);
-      if (item == NULL)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "labels.tsv line %u: no image and clip named “%s”", n + 1, fields[0]);
-          return FALSE;
-        }
-      if (item->category >= 0)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "labels.tsv line %u: “%s” is labelled twice", n + 1, fields[0]);
-          return FALSE;
-        }
-      if (!g_hash_table_lookup_extended (category_index, fields[1], NULL, &index))
-        {
-          index = GINT_TO_POINTER (self->categories->len);
-          g_ptr_array_add (self->categories, g_strdup (fields[1]));
-          g_hash_table_insert (category_index, g_ptr_array_index (self->categories, self->categories->len - 1), index);
-        }
-      item->category = GPOINTER_TO_INT (index);
-    }
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-
-      if (item->category < 0)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "labels.tsv has no category for “%s”", item->id);
-          return FALSE;
-        }
-    }
-
-  g_ptr_array_add (self->categories, NULL);
-  return TRUE;
-}
-
-static gboolean
-folder_open (AdisDataset  *self,
-             GError      **error)
-{
-  g_autoptr(GHashTable) image_types = image_extensions ();
-  g_autoptr(GHashTable) audio_types = audio_extensions ();
-  g_autoptr(GHashTable) images = NULL;
-  g_autoptr(GHashTable) clips = NULL;
-  g_autoptr(GHashTable) by_id = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  images = list_folder (self->path, "images", image_types, "image", error);
-  if (images == NULL)
-    return FALSE;
-  clips = list_folder (self->path, "clips", audio_types, "audio", error);
-  if (clips == NULL)
-    return FALSE;
-
-  by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_iter_init (&iter, images);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      const char *clip = g_hash_table_lookup (clips, key);
-      Item *item;
-
-      if (clip == NULL)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "images/%s has no clip: expected clips/%s.wav (or another audio type)",
-                       (const char *) value, (const char *) key);
-          return FALSE;
-        }
-      item = g_new0 (Item, 1);
-      item->id = g_strdup (key);
-      item->image_path = g_build_filename (self->path, "images", value, NULL);
-      item->sound_path = g_build_filename (self->path, "clips", clip, NULL);
-      item->category = -1;
-      g_ptr_array_add (self->items, item);
-      g_hash_table_insert (by_id, item->id, item);
-    }
-
-  g_hash_table_iter_init (&iter, clips);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (images, key))
-      {
-        g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                     "clips/%s has no image: expected images/%s.jpg (or another image type)",
-                     (const char *) value, (const char *) key);
-        return FALSE;
-      }
-
-  /* Directory order is the file system's whim; batches must not be */
-  g_ptr_array_sort (self->items, compare_items);
-
-  return folder_read_labels (self, by_id, error);
-}
-
-static const DatasetFormat formats[] = {
-  { "folder", folder_probe, folder_open },
-};
-
-/* --- the public dataset -------------------------------------------------- */
 
 AdisDataset *
 adis_dataset_open (const char  *path,
                    GError     **error)
 {
+  return adis_dataset_open_split (path, ADIS_SPLIT_TRAIN, error);
+}
+
+AdisDataset *
+adis_dataset_open_split (const char  *path,
+                         AdisSplit    split,
+                         GError     **error)
+{
   g_autoptr(AdisDataset) self = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (split == ADIS_SPLIT_TRAIN || split == ADIS_SPLIT_TEST ||
+                        split == ADIS_SPLIT_ALL, NULL);
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -329,16 +75,18 @@ adis_dataset_open (const char  *path,
 
   self = g_atomic_rc_box_new0 (AdisDataset);
   self->path = g_strdup (path);
-  self->items = g_ptr_array_new_with_free_func (item_free);
+  self->split = split;
+  self->items = g_ptr_array_new_with_free_func (adis_dataset_item_free);
 
   for (guint i = 0; i < G_N_ELEMENTS (formats) && self->format == NULL; i++)
-    if (formats[i].probe (path))
-      self->format = &formats[i];
+    if (formats[i]->probe (path))
+      self->format = formats[i];
 
   if (self->format == NULL)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Dataset “%s”: not a known layout (expected a folder with images/ and clips/)", path);
+                   "Dataset “%s”: not a known layout (expected a prepared dataset with "
+                   "manifest.tsv, or a folder with images/ and clips/)", path);
       return NULL;
     }
 
@@ -350,8 +98,12 @@ adis_dataset_open (const char  *path,
 
   if (self->items->len == 0)
     {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Dataset “%s” has no image and clip pairs", path);
+      if (self->format == &adis_dataset_format_folder)
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                     "Dataset “%s” has no image and clip pairs", path);
+      else
+        g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                     "Dataset “%s” has no clips in the %s split", path, adis_split_to_string (split));
       return NULL;
     }
 
@@ -396,7 +148,21 @@ adis_dataset_get_path (AdisDataset *dataset)
   return dataset->path;
 }
 
-static Item *
+const char *
+adis_dataset_get_format (AdisDataset *dataset)
+{
+  g_return_val_if_fail (dataset != NULL, NULL);
+  return dataset->format->name;
+}
+
+AdisSplit
+adis_dataset_get_split (AdisDataset *dataset)
+{
+  g_return_val_if_fail (dataset != NULL, ADIS_SPLIT_ALL);
+  return dataset->split;
+}
+
+static AdisDatasetItem *
 get_item (AdisDataset *dataset,
           guint        index)
 {
@@ -410,6 +176,15 @@ adis_dataset_get_item_id (AdisDataset *dataset,
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (index < dataset->items->len, NULL);
   return get_item (dataset, index)->id;
+}
+
+guint
+adis_dataset_get_item_n_frames (AdisDataset *dataset,
+                                guint        index)
+{
+  g_return_val_if_fail (dataset != NULL, 0);
+  g_return_val_if_fail (index < dataset->items->len, 0);
+  return g_strv_length (get_item (dataset, index)->image_paths);
 }
 
 const char *const *
@@ -435,9 +210,19 @@ adis_dataset_load_image (AdisDataset  *dataset,
                          guint         index,
                          GError      **error)
 {
+  return adis_dataset_load_frame (dataset, index, 0, error);
+}
+
+AdisImage *
+adis_dataset_load_frame (AdisDataset  *dataset,
+                         guint         index,
+                         guint         frame,
+                         GError      **error)
+{
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (index < dataset->items->len, NULL);
-  return adis_image_load (get_item (dataset, index)->image_path, error);
+  g_return_val_if_fail (frame < adis_dataset_get_item_n_frames (dataset, index), NULL);
+  return adis_image_load (get_item (dataset, index)->image_paths[frame], error);
 }
 
 AdisSound *
@@ -448,479 +233,4 @@ adis_dataset_load_sound (AdisDataset  *dataset,
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (index < dataset->items->len, NULL);
   return adis_sound_load (get_item (dataset, index)->sound_path, error);
-}
-
-/* --- the batch loader ---------------------------------------------------- */
-
-void
-adis_loader_options_init (AdisLoaderOptions *options)
-{
-  g_return_if_fail (options != NULL);
-
-  memset (options, 0, sizeof *options);
-  options->batch_size = 16;
-  options->load_size = 286;
-  options->crop_size = 256;
-  options->augment = TRUE;
-  options->gain_augment = 0.f;
-  options->seed = 0;
-  options->n_workers = 0;
-  options->queue_depth = 0;
-}
-
-void
-adis_batch_free (AdisBatch *batch)
-{
-  if (batch == NULL)
-    return;
-  g_free (batch->x);
-  g_free (batch->y);
-  g_free (batch->wave_x);
-  g_free (batch->wave_y);
-  g_free (batch->category_x);
-  g_free (batch->category_y);
-  g_free (batch->index_x);
-  g_free (batch->index_y);
-  g_free (batch);
-}
-
-typedef struct
-{
-  AdisBatch *batch;   /* NULL when error is set */
-  GError    *error;
-} Slot;
-
-static void
-slot_free (gpointer data)
-{
-  Slot *slot = data;
-
-  g_clear_pointer (&slot->batch, adis_batch_free);
-  g_clear_error (&slot->error);
-  g_free (slot);
-}
-
-/* Producers and the consumer meet under one lock: workers take the next
- * batch number not yet claimed, as long as it is fewer than queue_depth
- * ahead of the consumer, and file the result by number. A seek bumps the
- * generation so that work already under way for old numbers is dropped. */
-struct _AdisLoader
-{
-  AdisDataset       *dataset;
-  AdisLoaderOptions  options;
-
-  GMutex             mutex;
-  GCond              cond;
-  GThread          **threads;
-  int                n_threads;
-  gboolean           quit;
-  guint64            generation;
-  gboolean           augment;
-  guint64            next_to_hand;      /* the consumer's next batch number */
-  guint64            next_to_produce;   /* the next number a worker claims */
-  GHashTable        *ready;             /* guint64* -> Slot* */
-
-  gint64             created_usec;
-  guint64            n_handed;
-};
-
-typedef struct
-{
-  gint64  epoch;   /* -1: none cached */
-  guint  *order;
-} PermutationCache;
-
-static GRand *
-rand_for (guint64 seed,
-          guint64 counter,
-          guint32 purpose)
-{
-  guint32 words[5] = {
-    (guint32) seed, (guint32) (seed >> 32),
-    (guint32) counter, (guint32) (counter >> 32),
-    purpose,
-  };
-
-  return g_rand_new_with_seed_array (words, G_N_ELEMENTS (words));
-}
-
-/* The y side walks the items in a fresh shuffled order every epoch, so each
- * item is a target once per epoch, as with the reference's shuffled loader. */
-static guint
-epoch_item (PermutationCache *cache,
-            guint64           seed,
-            guint64           position,
-            guint             n_items)
-{
-  gint64 epoch = (gint64) (position / n_items);
-
-  if (cache->epoch != epoch)
-    {
-      g_autoptr(GRand) rand = rand_for (seed, (guint64) epoch, 0x5045524d);
-
-      if (cache->order == NULL)
-        cache->order = g_new (guint, n_items);
-      for (guint i = 0; i < n_items; i++)
-        cache->order[i] = i;
-      for (guint i = n_items - 1; i > 0; i--)
-        {
-          guint j = (guint) g_rand_int_range (rand, 0, (gint32) i + 1);
-          guint t = cache->order[i];
-
-          cache->order[i] = cache->order[j];
-          cache->order[j] = t;
-        }
-      cache->epoch = epoch;
-    }
-
-  return cache->order[position % n_items];
-}
-
-typedef struct
-{
-  int   crop_x;
-  int   crop_y;
-  int   flip;
-  float gain;
-} Augmentation;
-
-static gboolean
-load_image_into (AdisLoader          *self,
-                 guint                index,
-                 gboolean             augment,
-                 const Augmentation  *aug,
-                 float               *out,
-                 GError             **error)
-{
-  g_autoptr(AdisImage) image = NULL;
-  g_autoptr(AdisImage) resized = NULL;
-  g_autoptr(AdisImage) cropped = NULL;
-  AdisImage *final;
-  int crop = self->options.crop_size;
-
-  image = adis_dataset_load_image (self->dataset, index, error);
-  if (image == NULL)
-    return FALSE;
-
-  if (!augment)
-    {
-      resized = adis_image_resize (image, crop, crop);
-      final = resized;
-    }
-  else
-    {
-      int load = self->options.load_size;
-
-      resized = adis_image_resize (image, load, load);
-      cropped = adis_image_crop (resized, aug->crop_x, aug->crop_y, crop, crop);
-      if (aug->flip)
-        {
-          AdisImage *flipped = adis_image_flip_horizontal (cropped);
-
-          adis_image_unref (cropped);
-          cropped = flipped;
-        }
-      final = cropped;
-    }
-
-  memcpy (out, adis_image_get_planes (final), sizeof (float) * 3 * crop * crop);
-  return TRUE;
-}
-
-static gboolean
-load_sound_into (AdisLoader          *self,
-                 guint                index,
-                 const Augmentation  *aug,
-                 float               *out,
-                 GError             **error)
-{
-  g_autoptr(AdisSound) sound = adis_dataset_load_sound (self->dataset, index, error);
-  const float *samples;
-
-  if (sound == NULL)
-    return FALSE;
-  samples = adis_sound_get_samples (sound);
-  for (int i = 0; i < ADIS_CLIP_SAMPLES; i++)
-    out[i] = samples[i] * aug->gain;
-  return TRUE;
-}
-
-static void
-draw_augmentation (GRand              *rand,
-                   const AdisLoaderOptions *options,
-                   Augmentation       *aug)
-{
-  int range = options->load_size - options->crop_size;
-
-  /* Drawn whether or not they are used, so that batch k's draws never
-   * depend on the augment setting. */
-  aug->crop_x = range > 0 ? g_rand_int_range (rand, 0, range + 1) : 0;
-  aug->crop_y = range > 0 ? g_rand_int_range (rand, 0, range + 1) : 0;
-  aug->flip = g_rand_boolean (rand);
-  aug->gain = 1.f;
-  if (options->gain_augment > 0.f)
-    {
-      double span = log1p (options->gain_augment);
-
-      /* Log-uniform, so louder and quieter are equally likely */
-      aug->gain = (float) exp (g_rand_double_range (rand, -span, span));
-    }
-}
-
-/* Everything about batch k comes from (seed, k, augment): this is what makes
- * a resumed run see the same data as an uninterrupted one. */
-static AdisBatch *
-build_batch (AdisLoader        *self,
-             guint64            k,
-             gboolean           augment,
-             PermutationCache  *cache,
-             GError           **error)
-{
-  g_autoptr(AdisBatch) batch = g_new0 (AdisBatch, 1);
-  g_autoptr(GRand) rand = rand_for (self->options.seed, k, 0x42415443);
-  g_autofree Augmentation *aug_x = NULL;
-  g_autofree Augmentation *aug_y = NULL;
-  guint n_items = adis_dataset_get_n_items (self->dataset);
-  int n = self->options.batch_size;
-  int size = self->options.crop_size;
-  gsize image_floats = (gsize) 3 * size * size;
-
-  batch->n = n;
-  batch->size = size;
-  batch->x = g_new (float, image_floats * n);
-  batch->y = g_new (float, image_floats * n);
-  batch->wave_x = g_new (float, (gsize) ADIS_CLIP_SAMPLES * n);
-  batch->wave_y = g_new (float, (gsize) ADIS_CLIP_SAMPLES * n);
-  batch->category_x = g_new (int, n);
-  batch->category_y = g_new (int, n);
-  batch->index_x = g_new (guint, n);
-  batch->index_y = g_new (guint, n);
-  aug_x = g_new (Augmentation, n);
-  aug_y = g_new (Augmentation, n);
-
-  for (int i = 0; i < n; i++)
-    {
-      batch->index_y[i] = epoch_item (cache, self->options.seed, k * n + i, n_items);
-      batch->index_x[i] = (guint) g_rand_int_range (rand, 0, (gint32) n_items);
-    }
-  for (int i = 0; i < n; i++)
-    {
-      draw_augmentation (rand, &self->options, &aug_x[i]);
-      draw_augmentation (rand, &self->options, &aug_y[i]);
-    }
-
-  for (int i = 0; i < n; i++)
-    {
-      guint ix = batch->index_x[i];
-      guint iy = batch->index_y[i];
-
-      batch->category_x[i] = adis_dataset_get_item_category (self->dataset, ix);
-      batch->category_y[i] = adis_dataset_get_item_category (self->dataset, iy);
-      if (!load_image_into (self, ix, augment, &aug_x[i], batch->x + i * image_floats, error) ||
-          !load_image_into (self, iy, augment, &aug_y[i], batch->y + i * image_floats, error) ||
-          !load_sound_into (self, ix, &aug_x[i], batch->wave_x + (gsize) i * ADIS_CLIP_SAMPLES, error) ||
-          !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, error))
-        return NULL;
-    }
-
-  return g_steal_pointer (&batch);
-}
-
-static gpointer
-worker_main (gpointer data)
-{
-  AdisLoader *self = data;
-  PermutationCache cache = { -1, NULL };
-
-  g_mutex_lock (&self->mutex);
-  for (;;)
-    {
-      Slot *slot;
-      guint64 k;
-      guint64 generation;
-      gboolean augment;
-
-      while (!self->quit &&
-             self->next_to_produce >= self->next_to_hand + (guint64) self->options.queue_depth)
-        g_cond_wait (&self->cond, &self->mutex);
-      if (self->quit)
-        break;
-
-      k = self->next_to_produce++;
-      generation = self->generation;
-      augment = self->augment;
-      g_mutex_unlock (&self->mutex);
-
-      slot = g_new0 (Slot, 1);
-      slot->batch = build_batch (self, k, augment, &cache, &slot->error);
-
-      g_mutex_lock (&self->mutex);
-      if (generation == self->generation)
-        {
-          g_hash_table_insert (self->ready, g_memdup2 (&k, sizeof k), slot);
-          g_cond_broadcast (&self->cond);
-        }
-      else
-        slot_free (slot);
-    }
-  g_mutex_unlock (&self->mutex);
-
-  g_free (cache.order);
-  return NULL;
-}
-
-AdisLoader *
-adis_loader_new (AdisDataset              *dataset,
-                 const AdisLoaderOptions  *options,
-                 GError                  **error)
-{
-  AdisLoader *self;
-
-  g_return_val_if_fail (dataset != NULL, NULL);
-  g_return_val_if_fail (options != NULL, NULL);
-
-  if (options->batch_size < 1 || options->batch_size > 4096 ||
-      options->crop_size < 4 || options->crop_size > ADIS_IMAGE_MAX_SIDE ||
-      options->load_size < options->crop_size || options->load_size > ADIS_IMAGE_MAX_SIDE)
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Loader: batch size %d, load size %d and crop size %d are not usable "
-                   "(the crop must fit in the load size)",
-                   options->batch_size, options->load_size, options->crop_size);
-      return NULL;
-    }
-  if (!(options->gain_augment >= 0.f && options->gain_augment <= 100.f) ||
-      options->n_workers < 0 || options->queue_depth < 0)
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Loader: gain augmentation %g, %d workers or queue depth %d is out of range",
-                   options->gain_augment, options->n_workers, options->queue_depth);
-      return NULL;
-    }
-
-  self = g_new0 (AdisLoader, 1);
-  self->dataset = adis_dataset_ref (dataset);
-  self->options = *options;
-  if (self->options.n_workers == 0)
-    self->options.n_workers = CLAMP ((int) g_get_num_processors (), 1, 8);
-  if (self->options.queue_depth == 0)
-    self->options.queue_depth = 4;
-  self->augment = options->augment;
-  self->ready = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, slot_free);
-  self->created_usec = g_get_monotonic_time ();
-  g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
-
-  self->n_threads = self->options.n_workers;
-  self->threads = g_new0 (GThread *, self->n_threads);
-  for (int i = 0; i < self->n_threads; i++)
-    self->threads[i] = g_thread_new ("adis-loader", worker_main, self);
-
-  return self;
-}
-
-void
-adis_loader_free (AdisLoader *loader)
-{
-  if (loader == NULL)
-    return;
-
-  g_mutex_lock (&loader->mutex);
-  loader->quit = TRUE;
-  g_cond_broadcast (&loader->cond);
-  g_mutex_unlock (&loader->mutex);
-
-  for (int i = 0; i < loader->n_threads; i++)
-    g_thread_join (loader->threads[i]);
-  g_free (loader->threads);
-
-  g_hash_table_unref (loader->ready);
-  g_mutex_clear (&loader->mutex);
-  g_cond_clear (&loader->cond);
-  adis_dataset_unref (loader->dataset);
-  g_free (loader);
-}
-
-/* A batch that failed is consumed too: asking again moves on rather than
- * returning the same error for ever. */
-AdisBatch *
-adis_loader_next (AdisLoader  *loader,
-                  GError     **error)
-{
-  AdisBatch *batch;
-  gpointer key;
-  gpointer value;
-  Slot *slot;
-
-  g_return_val_if_fail (loader != NULL, NULL);
-
-  g_mutex_lock (&loader->mutex);
-  while (!g_hash_table_lookup_extended (loader->ready, &loader->next_to_hand, &key, &value))
-    g_cond_wait (&loader->cond, &loader->mutex);
-  g_hash_table_steal (loader->ready, &loader->next_to_hand);
-  g_free (key);
-  slot = value;
-  loader->next_to_hand++;
-  loader->n_handed++;
-  g_cond_broadcast (&loader->cond);
-  g_mutex_unlock (&loader->mutex);
-
-  batch = g_steal_pointer (&slot->batch);
-  if (batch == NULL)
-    g_propagate_error (error, g_steal_pointer (&slot->error));
-  slot_free (slot);
-  return batch;
-}
-
-static void
-restart_at (AdisLoader *loader,
-            guint64     batch_index)
-{
-  loader->generation++;
-  g_hash_table_remove_all (loader->ready);
-  loader->next_to_hand = batch_index;
-  loader->next_to_produce = batch_index;
-  g_cond_broadcast (&loader->cond);
-}
-
-void
-adis_loader_seek (AdisLoader *loader,
-                  guint64     batch_index)
-{
-  g_return_if_fail (loader != NULL);
-
-  g_mutex_lock (&loader->mutex);
-  restart_at (loader, batch_index);
-  g_mutex_unlock (&loader->mutex);
-}
-
-void
-adis_loader_set_augment (AdisLoader *loader,
-                         gboolean    augment)
-{
-  g_return_if_fail (loader != NULL);
-
-  g_mutex_lock (&loader->mutex);
-  if (!loader->augment != !augment)
-    {
-      /* Batches decoded ahead used the old setting: make them again */
-      loader->augment = augment;
-      restart_at (loader, loader->next_to_hand);
-    }
-  g_mutex_unlock (&loader->mutex);
-}
-
-double
-adis_loader_get_rate (AdisLoader *loader)
-{
-  double seconds;
-  guint64 handed;
-
-  g_return_val_if_fail (loader != NULL, 0.0);
-
-  g_mutex_lock (&loader->mutex);
-  handed = loader->n_handed;
-  g_mutex_unlock (&loader->mutex);
-  seconds = (g_get_monotonic_time () - loader->created_usec) / (double) G_USEC_PER_SEC;
-  return seconds > 0.0 ? handed / seconds : 0.0;
 }

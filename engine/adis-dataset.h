@@ -2,25 +2,33 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * A dataset is a list of items, each an image with the sound of the clip it
- * came from (and, for the keyword baseline, a category). Several on-disk
- * formats sit behind this one interface; today: a folder with images/ and
- * clips/ whose files pair up by name (images/a.jpg + clips/a.wav), with an
- * optional labels.tsv ("name<TAB>category" per line).
+ * A dataset is a list of items, each a clip: one or more frames with the
+ * sound they came with (and, for the keyword baseline, a category). Two
+ * on-disk formats sit behind this one interface: a prepared dataset
+ * (manifest.tsv, see adis-manifest.h), whose clips are split into train and
+ * test, and a folder with images/ and clips/ whose files pair up by name
+ * (images/a.jpg + clips/a.wav), with an optional labels.tsv
+ * ("name<TAB>category" per line), whose pairs are all for training.
  */
 #pragma once
 
 #include "adis-types.h"
 #include "adis-audio.h"
 #include "adis-image.h"
+#include "adis-manifest.h"
 
 G_BEGIN_DECLS
 
 typedef struct _AdisDataset AdisDataset;
 
-/* Finds the format from what is at path. A folder with no usable pair, an
- * image without its clip and so on are ADIS_ERROR_INVALID_INPUT naming the
- * offending file. */
+/* Finds the format from what is at path and keeps the items of one split
+ * (ADIS_SPLIT_ALL: every item). A folder with no usable pair, an image
+ * without its clip, a manifest line that is wrong or names a missing file,
+ * and an empty split are ADIS_ERROR_INVALID_INPUT naming the offending file. */
+AdisDataset  *adis_dataset_open_split       (const char   *path,
+                                             AdisSplit     split,
+                                             GError      **error);
+/* The training split: what a trainer wants */
 AdisDataset  *adis_dataset_open             (const char   *path,
                                              GError      **error);
 AdisDataset  *adis_dataset_ref              (AdisDataset  *dataset);
@@ -28,15 +36,26 @@ void          adis_dataset_unref            (AdisDataset  *dataset);
 
 guint         adis_dataset_get_n_items      (AdisDataset  *dataset);
 const char   *adis_dataset_get_path         (AdisDataset  *dataset);
+/* "manifest" or "folder" */
+const char   *adis_dataset_get_format       (AdisDataset  *dataset);
+AdisSplit     adis_dataset_get_split        (AdisDataset  *dataset);
 const char   *adis_dataset_get_item_id      (AdisDataset  *dataset,
                                              guint         index);
-/* Category names in labels.tsv order, NULL-terminated; NULL when unlabelled */
+/* A clip's frames: the training loader picks one per use */
+guint         adis_dataset_get_item_n_frames (AdisDataset *dataset,
+                                             guint         index);
+/* Category names (labels.tsv order; a manifest's sorted by name), NULL-terminated; NULL when unlabelled */
 const char *const *adis_dataset_get_categories (AdisDataset *dataset);
 /* Index into the categories, -1 when unlabelled */
 int           adis_dataset_get_item_category (AdisDataset *dataset,
                                              guint         index);
+/* The item's first frame */
 AdisImage    *adis_dataset_load_image       (AdisDataset  *dataset,
                                              guint         index,
+                                             GError      **error);
+AdisImage    *adis_dataset_load_frame       (AdisDataset  *dataset,
+                                             guint         index,
+                                             guint         frame,
                                              GError      **error);
 AdisSound    *adis_dataset_load_sound       (AdisDataset  *dataset,
                                              guint         index,
@@ -57,7 +76,8 @@ typedef struct
 void          adis_loader_options_init      (AdisLoaderOptions *options);
 
 /* One training batch, unpaired as in the reference: x[i] is any image;
- * y[i] is an image and wave_y[i] the clip of the same item. */
+ * y[i] is an image and wave_y[i] the clip of the same item. Of a clip with
+ * several frames, one is drawn per use, as the reference samples a frame. */
 typedef struct
 {
   int     n;            /* batch size */
@@ -70,6 +90,8 @@ typedef struct
   int    *category_y;   /* [n], -1 when unlabelled */
   guint  *index_x;      /* [n] dataset items used, for logs and tests */
   guint  *index_y;      /* [n] */
+  guint  *frame_x;      /* [n] which of the item's frames x[i] is */
+  guint  *frame_y;      /* [n] */
 } AdisBatch;
 
 void          adis_batch_free               (AdisBatch    *batch);

@@ -309,3 +309,107 @@ test_run (const char * const  *argv,
   g_test_message ("%s did not exit normally: %s", argv[0], error->message);
   return -1;
 }
+
+/* Three digits in base 8, one per channel, on levels 32 apart: far more
+ * than lossy video coding moves a flat colour */
+static void
+frame_colour (int     n,
+              guint8  rgb[3])
+{
+  for (int c = 0; c < 3; c++)
+    {
+      rgb[c] = (guint8) (16 + 32 * (n % 8));
+      n /= 8;
+    }
+}
+
+void
+test_write_video (const char *path,
+                  int         width,
+                  int         height,
+                  int         fps,
+                  double      seconds,
+                  int         audio_rate,
+                  int         audio_channels,
+                  double      silent_from)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisVideoWriter) writer = NULL;
+  g_autofree guint8 *rgb = g_new (guint8, (gsize) width * height * 3);
+  int n_frames = (int) llround (seconds * fps);
+
+  g_assert_cmpint (n_frames, <, 512);
+  writer = adis_video_writer_new (path, width, height, fps, audio_rate, audio_channels, &error);
+  g_assert_no_error (error);
+
+  for (int n = 0; n < n_frames; n++)
+    {
+      g_autoptr(AdisImage) frame = NULL;
+      guint8 colour[3];
+
+      frame_colour (n, colour);
+      for (gsize i = 0; i < (gsize) width * height; i++)
+        memcpy (rgb + 3 * i, colour, 3);
+      frame = adis_image_new_from_rgb8 (rgb, width, height, width * 3, 3, &error);
+      g_assert_no_error (error);
+      g_assert_true (adis_video_writer_add_frame (writer, frame, &error));
+      g_assert_no_error (error);
+    }
+
+  if (audio_rate > 0)
+    {
+      gsize n_samples = (gsize) llround (seconds * audio_rate);
+      g_autofree float *samples = g_new (float, n_samples * audio_channels);
+      double phase = 0.0;
+
+      for (gsize i = 0; i < n_samples; i++)
+        {
+          double t = (double) i / audio_rate;
+          /* The phase runs on across pitch changes, so there is no click */
+          float v = silent_from >= 0.0 && t >= silent_from ? 0.f : (float) (0.5 * sin (phase));
+
+          phase += 2.0 * G_PI * TEST_VIDEO_PITCH (floor (t)) / audio_rate;
+          for (int c = 0; c < audio_channels; c++)
+            samples[i * audio_channels + c] = v;
+        }
+      g_assert_true (adis_video_writer_add_audio (writer, samples, n_samples, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_true (adis_video_writer_finish (writer, &error));
+  g_assert_no_error (error);
+}
+
+int
+test_video_frame_index (AdisImage *frame)
+{
+  int w = adis_image_get_width (frame);
+  int h = adis_image_get_height (frame);
+  const float *planes = adis_image_get_planes (frame);
+  int n = 0;
+
+  for (int c = 2; c >= 0; c--)
+    {
+      /* Planes are in [-1, 1] */
+      double v = (planes[(gsize) c * w * h + (gsize) (h / 2) * w + w / 2] + 1.0) * 127.5;
+      double digit = (v - 16.0) / 32.0;
+      int d = (int) lround (digit);
+
+      if (fabs (digit - d) > 0.4 || d < 0 || d > 7)
+        return -1;
+      n = n * 8 + d;
+    }
+  return n;
+}
+
+double
+test_estimate_pitch (const float *samples,
+                     gsize        n_samples,
+                     int          sample_rate)
+{
+  guint crossings = 0;
+
+  for (gsize i = 1; i < n_samples; i++)
+    crossings += (samples[i - 1] < 0.f) != (samples[i] < 0.f);
+  return crossings / 2.0 / ((double) n_samples / sample_rate);
+}

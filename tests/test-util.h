@@ -35,6 +35,27 @@ char      *test_make_tiny_dataset    (const char *dir,
                                       int         n_items,
                                       int         size);
 
+/* A test video made with the engine's own writer: frame n is a flat colour
+ * that test_video_frame_index reads back as n; the sound (when audio_rate
+ * > 0) is a tone of TEST_VIDEO_PITCH(s) Hz during second s, and exact
+ * silence from silent_from seconds on (never when negative). */
+#define TEST_VIDEO_PITCH(second) (300.0 + 100.0 * (second))
+void       test_write_video          (const char *path,
+                                      int         width,
+                                      int         height,
+                                      int         fps,
+                                      double      seconds,
+                                      int         audio_rate,
+                                      int         audio_channels,
+                                      double      silent_from);
+/* The frame number a test video's frame shows, from its centre; -1 when
+ * the colour is not one test_write_video makes */
+int        test_video_frame_index    (AdisImage  *frame);
+/* The pitch of a tone by counting zero crossings */
+double     test_estimate_pitch       (const float *samples,
+                                      gsize        n_samples,
+                                      int          sample_rate);
+
 /* Paths to the repository and build folders (from the test environment) */
 const char *test_source_dir          (void);
 const char *test_build_dir           (void);

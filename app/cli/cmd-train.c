@@ -33,6 +33,7 @@ typedef struct
   char     *audio_init;
   char     *init_model;
   char     *samples;
+  char     *split;
   int       size;
   int       batch;
   int       checkpoint_every;
@@ -62,6 +63,7 @@ train_args_clear (TrainArgs *args)
   g_clear_pointer (&args->audio_init, g_free);
   g_clear_pointer (&args->init_model, g_free);
   g_clear_pointer (&args->samples, g_free);
+  g_clear_pointer (&args->split, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainArgs, train_args_clear)
@@ -381,6 +383,7 @@ train (TrainArgs *args)
   g_autoptr(TrainReport) report = NULL;
   GCancellable *cancellable;
   AdisDevice device;
+  AdisSplit split = ADIS_SPLIT_TRAIN;
   gint64 saved_step = -1;
   gint64 step;
   gint64 total;
@@ -394,7 +397,12 @@ train (TrainArgs *args)
       (args->samples != NULL && !train_report_prepare_samples (report, &error)))
     return train_report_fail (report, error);
 
-  if ((dataset = adis_dataset_open (args->dataset, &error)) == NULL)
+  if (args->split != NULL && !adis_split_parse (args->split, &split, &error))
+    {
+      g_prefix_error (&error, "--split: ");
+      return train_report_fail (report, error);
+    }
+  if ((dataset = adis_dataset_open_split (args->dataset, split, &error)) == NULL)
     return train_report_fail (report, error);
 
   if (args->resume != NULL)
@@ -484,6 +492,7 @@ soundstyle_cmd_train (int    argc,
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },
     { "gain-augment", 0, 0, G_OPTION_ARG_DOUBLE, &args.gain_augment, "Random clip gain in [1/(1+G), 1+G] (default: 0, off)", "G" },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &args.split, "Clips of a prepared dataset to train on: train, test or all (default: train)", "NAME" },
     { "samples", 0, 0, G_OPTION_ARG_FILENAME, &args.samples, "Write sample images to this folder", "DIR" },
     { "sample-every", 0, 0, G_OPTION_ARG_INT, &args.sample_every, "Steps between samples (default: 500)", "N" },
     { "log-every", 0, 0, G_OPTION_ARG_INT, &args.log_every, "Steps between progress lines when not on a terminal (default: 50)", "N" },
@@ -493,14 +502,16 @@ soundstyle_cmd_train (int    argc,
 
   context = g_option_context_new ("DATASET");
   g_option_context_set_summary (context,
-    "Train a model on DATASET, a folder with images/ and clips/ whose files pair\n"
-    "up by name (images/a.jpg with clips/a.wav), and an optional labels.tsv.");
+    "Train a model on DATASET: a prepared dataset (manifest.tsv, as soundstyle\n"
+    "prepare writes), or a folder with images/ and clips/ whose files pair up by\n"
+    "name (images/a.jpg with clips/a.wav), and an optional labels.tsv.");
   g_option_context_set_description (context,
     "Ctrl-C stops between steps, writes a checkpoint and tells how to resume.\n"
     "With --resume, the checkpoint fixes the model, the schedule and the seed.\n"
     "\n"
     "Examples:\n"
     "  soundstyle train ~/data/into-the-wild --output wild.safetensors\n"
+    "  soundstyle prepare hikes/*.mp4 --output hikes && soundstyle train hikes -o hikes.safetensors\n"
     "  soundstyle train data --preset desktop --size 128 --batch 8 --epochs 10+10 -o small.safetensors\n"
     "  soundstyle train data --output wild.safetensors --resume wild.safetensors.ckpt\n"
     "  soundstyle train data --preset tiny --max-steps 100 --json -o test.safetensors\n");

@@ -30,6 +30,7 @@ typedef struct
 static const Command commands[] = {
   { "stylize",           "Restyle an image the way a sound suggests",        soundstyle_cmd_stylize },
   { "batch",             "Run many stylize jobs from a TSV file, one model load", soundstyle_cmd_batch },
+  { "prepare",           "Cut videos into clips: a dataset for training",   soundstyle_cmd_prepare },
   { "train",             "Train a model on a folder of images and clips",   soundstyle_cmd_train },
   { "info",              "Describe a model file",                            soundstyle_cmd_info },
   { "import-checkpoint", "Convert the reference implementation's weights",  soundstyle_cmd_import },

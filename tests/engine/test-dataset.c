@@ -435,6 +435,183 @@ test_bad_options_and_decode_error (void)
   g_assert_true (failed);
 }
 
+
+/* --- prepared datasets (manifest.tsv) ------------------------------------ */
+
+#define N_CLIP_FRAMES 3
+
+/* The tiny set again as a prepared dataset: three frames per clip, every
+ * third clip held out, categories in the manifest */
+static char *
+make_manifest_dataset (const char *name,
+                       gboolean    label_all)
+{
+  g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  AdisManifestWriter *writer = adis_manifest_writer_open (path, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_ITEMS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("item-%03u", i);
+      g_autofree char *audio = g_strdup_printf ("audio/%s.wav", id);
+      g_autofree char *audio_path = g_build_filename (path, audio, NULL);
+      g_autofree char *source = g_strdup_printf ("%s/clips/%s.wav", dataset_path, id);
+      g_autofree char *wav = NULL;
+      gsize length;
+      char *frames[N_CLIP_FRAMES + 1] = { NULL };
+      AdisClip clip = { 0 };
+
+      for (guint f = 0; f < N_CLIP_FRAMES; f++)
+        {
+          g_autofree char *frame_path = NULL;
+
+          frames[f] = g_strdup_printf ("frames/%s_%u.png", id, f);
+          frame_path = g_build_filename (path, frames[f], NULL);
+          test_write_pattern_png (frame_path, SIZE, SIZE, 100 + 10 * i + f);
+        }
+      g_assert_true (g_file_get_contents (source, &wav, &length, NULL));
+      g_assert_true (g_file_set_contents (audio_path, wav, length, NULL));
+
+      clip.clip_id = id;
+      clip.source = (char *) "tiny";
+      clip.start = 3.0 * i;
+      clip.frames = frames;
+      clip.audio = audio;
+      clip.split = i % 3 == 0 ? ADIS_SPLIT_TEST : ADIS_SPLIT_TRAIN;
+      clip.category = (char *) (!label_all && i == 4 ? "" : i % 2 ? "birds" : "rain");
+      g_assert_true (adis_manifest_writer_add (writer, &clip, &error));
+      g_assert_no_error (error);
+      for (guint f = 0; f < N_CLIP_FRAMES; f++)
+        g_free (frames[f]);
+    }
+  g_assert_true (adis_manifest_writer_close (writer, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_manifest_splits (void)
+{
+  g_autofree char *path = make_manifest_dataset ("prepared", TRUE);
+  g_autoptr(AdisDataset) train = NULL;
+  g_autoptr(AdisDataset) test = NULL;
+  g_autoptr(AdisDataset) all = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *const *categories;
+
+  train = adis_dataset_open (path, &error);
+  g_assert_no_error (error);
+  test = adis_dataset_open_split (path, ADIS_SPLIT_TEST, &error);
+  g_assert_no_error (error);
+  all = adis_dataset_open_split (path, ADIS_SPLIT_ALL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (adis_dataset_get_format (train), ==, "manifest");
+  g_assert_cmpint (adis_dataset_get_split (train), ==, ADIS_SPLIT_TRAIN);
+  g_assert_cmpuint (adis_dataset_get_n_items (train), ==, 4);
+  g_assert_cmpuint (adis_dataset_get_n_items (test), ==, 2);
+  g_assert_cmpuint (adis_dataset_get_n_items (all), ==, N_ITEMS);
+  g_assert_cmpstr (adis_dataset_get_item_id (test, 1), ==, "item-003");
+  g_assert_cmpstr (adis_dataset_get_item_id (train, 0), ==, "item-001");
+  g_assert_cmpuint (adis_dataset_get_item_n_frames (all, 2), ==, N_CLIP_FRAMES);
+
+  /* Sorted, and the same indices whichever split is open */
+  categories = adis_dataset_get_categories (test);
+  g_assert_cmpstr (categories[0], ==, "birds");
+  g_assert_cmpstr (categories[1], ==, "rain");
+  g_assert_null (categories[2]);
+  g_assert_cmpint (adis_dataset_get_item_category (test, 0), ==, 1);
+  g_assert_cmpint (adis_dataset_get_item_category (test, 1), ==, 0);
+  g_assert_cmpint (adis_dataset_get_item_category (train, 0), ==, 0);
+
+  /* The frames are the clip's own, in order */
+  for (guint f = 0; f < N_CLIP_FRAMES; f++)
+    {
+      g_autofree char *expected_path = g_strdup_printf ("%s/frames/item-002_%u.png", path, f);
+      g_autoptr(AdisImage) expected = adis_image_load (expected_path, &error);
+      g_autoptr(AdisImage) frame = adis_dataset_load_frame (all, 2, f, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpmem (adis_image_get_planes (frame), sizeof (float) * 3 * SIZE * SIZE,
+                       adis_image_get_planes (expected), sizeof (float) * 3 * SIZE * SIZE);
+    }
+}
+
+/* Each use of a clip draws one of its frames, by seed: the same seed, the
+ * same frames; over a few batches every frame turns up */
+static void
+test_manifest_frames (void)
+{
+  g_autofree char *path = make_manifest_dataset ("prepared-frames", TRUE);
+  g_autoptr(AdisDataset) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisLoader) a = NULL;
+  g_autoptr(AdisLoader) b = NULL;
+  guint seen[N_CLIP_FRAMES] = { 0 };
+
+  all = adis_dataset_open_split (path, ADIS_SPLIT_ALL, &error);
+  g_assert_no_error (error);
+  a = make_loader (all, 11, 2, FALSE);
+  b = make_loader (all, 11, 1, FALSE);
+
+  for (guint k = 0; k < 6; k++)
+    {
+      g_autoptr(AdisBatch) x = adis_loader_next (a, &error);
+      g_autoptr(AdisBatch) y = NULL;
+
+      g_assert_no_error (error);
+      y = adis_loader_next (b, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (x->frame_x, sizeof (guint) * x->n, y->frame_x, sizeof (guint) * y->n);
+      g_assert_cmpmem (x->frame_y, sizeof (guint) * x->n, y->frame_y, sizeof (guint) * y->n);
+      g_assert_cmpmem (x->y, sizeof (float) * 3 * 16 * 16 * x->n, y->y, sizeof (float) * 3 * 16 * 16 * y->n);
+
+      for (int i = 0; i < x->n; i++)
+        {
+          g_autoptr(AdisImage) frame = adis_dataset_load_frame (all, x->index_y[i], x->frame_y[i], &error);
+          g_autoptr(AdisImage) resized = NULL;
+
+          g_assert_no_error (error);
+          g_assert_cmpuint (x->frame_x[i], <, N_CLIP_FRAMES);
+          g_assert_cmpuint (x->frame_y[i], <, N_CLIP_FRAMES);
+          seen[x->frame_x[i]]++;
+          seen[x->frame_y[i]]++;
+          /* Without augmentation the batch holds the frame resized */
+          resized = adis_image_resize (frame, 16, 16);
+          g_assert_cmpmem (x->y + (gsize) i * 3 * 16 * 16, sizeof (float) * 3 * 16 * 16,
+                           adis_image_get_planes (resized), sizeof (float) * 3 * 16 * 16);
+        }
+    }
+  for (guint f = 0; f < N_CLIP_FRAMES; f++)
+    g_assert_cmpuint (seen[f], >, 0);
+}
+
+static void
+test_manifest_errors (void)
+{
+  g_autofree char *missing = make_manifest_dataset ("prepared-missing", TRUE);
+  g_autofree char *mixed = make_manifest_dataset ("prepared-mixed", FALSE);
+  g_autofree char *frame = g_build_filename (missing, "frames", "item-004_1.png", NULL);
+  g_autoptr(AdisDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_unlink (frame), ==, 0);
+  expect_open_error (missing, "clip “item-004”: frames/item-004_1.png is missing");
+  /* ... but only the split that holds it needs it */
+  dataset = adis_dataset_open_split (missing, ADIS_SPLIT_TEST, &error);
+  g_assert_no_error (error);
+
+  expect_open_error (mixed, "“item-004” has no category while others have one");
+
+  /* Pairs have no test split */
+  g_clear_pointer (&dataset, adis_dataset_unref);
+  dataset = adis_dataset_open_split (dataset_path, ADIS_SPLIT_TEST, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "no test split"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -456,6 +633,9 @@ main (int   argc,
   g_test_add_func ("/soundstyle/dataset/augment-off", test_augment_off);
   g_test_add_func ("/soundstyle/dataset/gain-augment", test_gain_augment);
   g_test_add_func ("/soundstyle/dataset/bad-options-and-decode-error", test_bad_options_and_decode_error);
+  g_test_add_func ("/soundstyle/dataset/manifest-splits", test_manifest_splits);
+  g_test_add_func ("/soundstyle/dataset/manifest-frames", test_manifest_frames);
+  g_test_add_func ("/soundstyle/dataset/manifest-errors", test_manifest_errors);
 
   status = g_test_run ();
   test_rm_rf (tmpdir);
