@@ -10,12 +10,16 @@ SOUNDSTYLE_BUILD_DEPS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libtorch-dev
   gettext
+  portaudio19-dev
 )
 # The PyTorch reference for the parity tests; the metadata validators and man
 # for the data tests
 SOUNDSTYLE_TEST_DEPS=(
   python3 python3-torch python3-numpy
   desktop-file-utils appstream man-db
+  # Recording and playback tests: a private PulseAudio daemon, paplay/parec,
+  # and the ALSA plugin through which PortAudio reaches it
+  pulseaudio pulseaudio-utils libasound2-plugins
 )
 
 soundstyle_install_missing () {

@@ -1,0 +1,171 @@
+/* audio-backend.c: starting PortAudio, finding devices, naming its errors
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "soundstyle-audio"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "audio-backend.h"
+
+G_DEFINE_QUARK (soundstyle-audio-error-quark, soundstyle_audio_error)
+
+/* Guards PortAudio's global state: initialisation and stream management */
+static GRecMutex backend_mutex;
+static guint backend_holders;
+
+void
+audio_backend_lock (void)
+{
+  g_rec_mutex_lock (&backend_mutex);
+}
+
+void
+audio_backend_unlock (void)
+{
+  g_rec_mutex_unlock (&backend_mutex);
+}
+
+gboolean
+audio_backend_acquire (GError **error)
+{
+  PaError pa_error = paNoError;
+
+  audio_backend_lock ();
+  if (backend_holders == 0)
+    pa_error = Pa_Initialize ();
+  if (pa_error == paNoError)
+    backend_holders++;
+  audio_backend_unlock ();
+
+  if (pa_error != paNoError)
+    {
+      audio_backend_set_error (error, pa_error, "start the audio system", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+audio_backend_release (void)
+{
+  audio_backend_lock ();
+  g_assert (backend_holders > 0);
+  if (--backend_holders == 0)
+    Pa_Terminate ();
+  audio_backend_unlock ();
+}
+
+static int
+device_channels (const PaDeviceInfo *info,
+                 gboolean            input)
+{
+  return input ? info->maxInputChannels : info->maxOutputChannels;
+}
+
+PaDeviceIndex
+audio_backend_resolve (SoundstyleAudioDevice  *device,
+                       gboolean                input,
+                       GError                **error)
+{
+  const char *direction = input ? "input" : "output";
+  const char *name;
+  const char *host_api;
+  const PaDeviceInfo *info;
+  PaDeviceIndex index;
+  int count;
+
+  g_assert (backend_holders > 0);
+
+  if (device == NULL)
+    {
+      index = input ? Pa_GetDefaultInputDevice () : Pa_GetDefaultOutputDevice ();
+      if (index == paNoDevice)
+        {
+          g_set_error (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_NO_DEVICE,
+                       input ? "No microphone or other audio input device was found"
+                             : "No speaker or other audio output device was found");
+          return paNoDevice;
+        }
+      return index;
+    }
+
+  /* The listing's index first, then the same name on the same host API */
+  name = soundstyle_audio_device_get_name (device);
+  host_api = audio_device_get_host_api (device);
+  count = Pa_GetDeviceCount ();
+  index = soundstyle_audio_device_get_index (device);
+  for (int i = -1; i < count; i++)
+    {
+      PaDeviceIndex candidate = i < 0 ? index : i;
+      const PaHostApiInfo *api;
+
+      if (candidate < 0 || candidate >= count)
+        continue;
+      info = Pa_GetDeviceInfo (candidate);
+      api = info != NULL ? Pa_GetHostApiInfo (info->hostApi) : NULL;
+      if (info != NULL && api != NULL &&
+          g_strcmp0 (info->name, name) == 0 &&
+          g_strcmp0 (api->name, host_api) == 0 &&
+          device_channels (info, input) > 0)
+        return candidate;
+    }
+
+  g_set_error (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_NO_DEVICE,
+               "The audio %s device “%s” is no longer available", direction, name);
+  return paNoDevice;
+}
+
+void
+audio_backend_set_error (GError     **error,
+                         PaError      pa_error,
+                         const char  *doing,
+                         const char  *device_name)
+{
+  g_autofree char *on_device = NULL;
+  const char *why;
+
+  on_device = device_name != NULL ? g_strdup_printf (" on “%s”", device_name)
+                                  : g_strdup ("");
+
+  switch (pa_error)
+    {
+    case paDeviceUnavailable:
+      g_set_error (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_BUSY,
+                   "Cannot %s%s: the device is in use by another program",
+                   doing, on_device);
+      return;
+
+    case paInvalidDevice:
+    case paNoDevice:
+      g_set_error (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_NO_DEVICE,
+                   "Cannot %s%s: the device is gone", doing, on_device);
+      return;
+
+    case paUnanticipatedHostError:
+      /* The host's own words say more than PortAudio's generic text */
+      why = Pa_GetLastHostErrorInfo ()->errorText;
+      if (why == NULL || why[0] == '\0')
+        why = Pa_GetErrorText (pa_error);
+      break;
+
+    default:
+      why = Pa_GetErrorText (pa_error);
+      break;
+    }
+
+  g_set_error (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_FAILED,
+               "Cannot %s%s: %s", doing, on_device, why);
+}
+
+double
+audio_level_to_db (double level)
+{
+  double floor_level = pow (10.0, SOUNDSTYLE_AUDIO_SILENCE_DB / 20.0);
+
+  if (!(level > floor_level))
+    return SOUNDSTYLE_AUDIO_SILENCE_DB;
+  return 20.0 * log10 (level);
+}
