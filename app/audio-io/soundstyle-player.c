@@ -5,10 +5,10 @@
  *
  * As in the recorder, the callback only copies from a buffer that exists
  * before the stream starts and publishes its position atomically; a timer on
- * the owner context reports the position and notices the end. PortAudio
- * keeps a stream active until the last buffer has left the device after the
- * callback returned paComplete, so "finished" comes when the sound is heard
- * out, not when it was handed over.
+ * the owner context reports the position and notices the end. The callback
+ * also notes when, on the stream's clock, the last sample will leave the
+ * device, and plays silence until then, so "finished" comes when the sound
+ * is heard out, not when it was handed over.
  */
 #define G_LOG_DOMAIN "soundstyle-audio"
 
@@ -33,8 +33,11 @@ struct _SoundstylePlayer
   gsize          n_samples;
   int            sample_rate;   /* the stream's, after any resampling */
   int            n_channels;    /* the mono samples go to each one */
-  gsize          n_tail;        /* frames of silence after them */
-  atomic_size_t  played;        /* frames handed to the device, tail included */
+  double         output_latency;
+  atomic_size_t  played;        /* frames handed to the device */
+  atomic_llong   start_usec;    /* stream time when the first one is heard */
+  atomic_llong   end_usec;      /* stream time when the last one is heard */
+  gint64         handed_over;   /* monotonic time when all were handed over */
 
   gboolean       playing;
   double         position;
@@ -70,33 +73,62 @@ play_callback (const void                     *input,
   SoundstylePlayer *self = user_data;
   float *out = output;
   gsize start = atomic_load_explicit (&self->played, memory_order_relaxed);
-  gsize total = self->n_samples + self->n_tail;
-  gsize n = MIN ((gsize) n_frames, total - start);
+  gsize n = MIN ((gsize) n_frames, self->n_samples - start);
   int channels = self->n_channels;
 
   for (gsize i = 0; i < n_frames; i++)
     {
-      float x = start + i < self->n_samples ? self->samples[start + i] : 0.0f;
+      float x = i < n ? self->samples[start + i] : 0.0f;
 
       for (int c = 0; c < channels; c++)
         out[i * channels + c] = x;
     }
 
+  /* When the first and the last sample leave the device, on the stream's
+   * clock: the position shown is what is heard, not what was handed over */
+  if (n > 0 && (start == 0 || start + n >= self->n_samples))
+    {
+      double dac = time_info->outputBufferDacTime;
+
+      if (dac <= 0.0)
+        dac = time_info->currentTime + self->output_latency;
+      if (start == 0)
+        atomic_store_explicit (&self->start_usec, (long long) (dac * 1e6), memory_order_relaxed);
+      if (start + n >= self->n_samples)
+        atomic_store_explicit (&self->end_usec,
+                               (long long) ((dac + (double) n / self->sample_rate) * 1e6),
+                               memory_order_relaxed);
+    }
+
   atomic_store_explicit (&self->played, start + n, memory_order_release);
-  return start + n >= total ? paComplete : paContinue;
+  /* Silence after the end, until the timer sees the end heard: returning
+   * paComplete would let PortAudio close before the server has played out
+   * what it holds (PulseAudio via ALSA cut the last ~50 ms) */
+  return paContinue;
 }
 
 static void
-update_position (SoundstylePlayer *self)
+set_position (SoundstylePlayer *self,
+              double            position)
 {
-  gsize played = atomic_load_explicit (&self->played, memory_order_acquire);
-  double position = (double) MIN (played, self->n_samples) / self->sample_rate;
-
   if (position != self->position)
     {
       self->position = position;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
     }
+}
+
+/* Call with the stream open */
+static void
+update_position (SoundstylePlayer *self)
+{
+  gsize played = atomic_load_explicit (&self->played, memory_order_acquire);
+  long long start = atomic_load (&self->start_usec);
+  double now = Pa_GetStreamTime (self->stream);
+
+  if (played == 0 || now <= 0.0)
+    return;
+  set_position (self, CLAMP (now - start * 1e-6, 0.0, self->duration));
 }
 
 static void
@@ -117,29 +149,45 @@ finish (SoundstylePlayer *self,
       g_clear_pointer (&self->timer, g_source_unref);
     }
 
-  update_position (self);
+  if (reached_end)
+    set_position (self, self->duration);
   self->playing = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYING]);
   g_signal_emit (self, signals[FINISHED], 0, reached_end);
 }
 
+/* How long to wait past the end when the stream's clock does not say */
+#define END_FALLBACK_USEC (2 * G_USEC_PER_SEC)
+
 static gboolean
 on_update_tick (gpointer user_data)
 {
   SoundstylePlayer *self = user_data;
+  gboolean heard_out = FALSE;
   int active;
 
-  update_position (self);
-
   audio_backend_lock ();
+  update_position (self);
   active = Pa_IsStreamActive (self->stream);
-  audio_backend_unlock ();
-  if (active != 1)
+  if (active == 1 && atomic_load (&self->played) >= self->n_samples)
     {
-      gboolean reached_end = atomic_load (&self->played) >= self->n_samples + self->n_tail;
+      double now = Pa_GetStreamTime (self->stream);
+      gint64 wall = g_get_monotonic_time ();
 
+      if (self->handed_over == 0)
+        self->handed_over = wall;
+      heard_out = (now > 0.0 && now * 1e6 >= atomic_load (&self->end_usec)) ||
+                  wall - self->handed_over > END_FALLBACK_USEC;
+      /* Only silence is left in the device */
+      if (heard_out)
+        Pa_AbortStream (self->stream);
+    }
+  audio_backend_unlock ();
+
+  if (active != 1 || heard_out)
+    {
       g_object_ref (self);
-      finish (self, reached_end);
+      finish (self, heard_out);
       g_object_unref (self);
       return G_SOURCE_REMOVE;
     }
@@ -197,8 +245,9 @@ open_stream (SoundstylePlayer       *self,
 
   params.device = index;
   params.sampleFormat = paFloat32;
-  /* A clip, not a live monitor: safety from underruns over low latency */
-  params.suggestedLatency = info->defaultHighOutputLatency;
+  /* A clip, not a live monitor: safety from underruns over low latency,
+   * enough to ride out a busy machine descheduling the callback thread */
+  params.suggestedLatency = MAX (info->defaultHighOutputLatency, 0.2);
   params.channelCount = 1;
   if (Pa_IsFormatSupported (NULL, &params, info->defaultSampleRate) != paFormatIsSupported)
     params.channelCount = MAX (1, MIN (info->maxOutputChannels, 2));
@@ -214,10 +263,10 @@ open_stream (SoundstylePlayer       *self,
                             play_callback, self);
   if (pa_error == paNoError)
     {
-      /* Not every ALSA plugin drains what it holds when the callback
-       * completes: a tail of silence as long as the output latency pushes
-       * the sound's last samples out before the stream ends */
-      self->n_tail = (gsize) ceil (Pa_GetStreamInfo (self->stream)->outputLatency * self->sample_rate);
+      self->output_latency = Pa_GetStreamInfo (self->stream)->outputLatency;
+      self->handed_over = 0;
+      atomic_store (&self->end_usec, G_MAXINT64);
+      atomic_store (&self->start_usec, 0);
       pa_error = Pa_StartStream (self->stream);
       if (pa_error != paNoError)
         Pa_CloseStream (self->stream);
@@ -320,6 +369,8 @@ soundstyle_player_init (SoundstylePlayer *self)
 {
   self->context = g_main_context_ref_thread_default ();
   atomic_init (&self->played, 0);
+  atomic_init (&self->end_usec, G_MAXINT64);
+  atomic_init (&self->start_usec, 0);
 }
 
 /* ---- Public API -------------------------------------------------------------- */
@@ -409,6 +460,7 @@ soundstyle_player_stop (SoundstylePlayer *self)
 
   /* Abort: the user wants silence now, not the device's queue played out */
   audio_backend_lock ();
+  update_position (self);
   Pa_AbortStream (self->stream);
   audio_backend_unlock ();
 

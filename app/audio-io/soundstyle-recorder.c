@@ -263,8 +263,9 @@ open_stream (SoundstyleRecorder     *self,
 
   params.device = index;
   params.sampleFormat = paFloat32;
-  /* Dropouts cost more than latency here: the meter runs at 30 Hz anyway */
-  params.suggestedLatency = info->defaultHighInputLatency;
+  /* Dropouts cost more than latency here: the meter runs at 30 Hz and a
+   * live picture a few times a second anyway */
+  params.suggestedLatency = MAX (info->defaultHighInputLatency, 0.1);
   params.channelCount = 1;
   /* Some hardware only opens in stereo; then the callback averages */
   if (Pa_IsFormatSupported (&params, NULL, info->defaultSampleRate) != paFormatIsSupported)

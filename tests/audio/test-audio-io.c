@@ -571,7 +571,8 @@ test_play_stop (void)
   g_assert_false (end.reached_end);
   g_assert_false (soundstyle_player_get_playing (player));
   g_test_message ("stopped at %.3f s", soundstyle_player_get_position (player));
-  g_assert_cmpfloat (soundstyle_player_get_position (player), <, 1.5);
+  /* The position is what has been heard, not what was handed over */
+  g_assert_cmpfloat_with_epsilon (soundstyle_player_get_position (player), 0.5, 0.15);
 
   /* Any samples at any rate; a new play while playing ends the old one */
   samples = g_new (float, rate);
