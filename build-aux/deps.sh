@@ -12,14 +12,20 @@ SOUNDSTYLE_BUILD_DEPS=(
   gettext
   portaudio19-dev
 )
+# The window (-Dgui=true): GTK 4, libadwaita, the GNOME font and icons
+SOUNDSTYLE_GUI_DEPS=(
+  libgtk-4-dev libadwaita-1-dev libglib2.0-bin adwaita-icon-theme fonts-cantarell
+)
 # The PyTorch reference for the parity tests; the metadata validators and man
-# for the data tests
+# for the data tests; a private X server for the window's tests
 SOUNDSTYLE_TEST_DEPS=(
   python3 python3-torch python3-numpy
   desktop-file-utils appstream man-db
   # Recording and playback tests: a private PulseAudio daemon, paplay/parec,
   # and the ALSA plugin through which PortAudio reaches it
   pulseaudio pulseaudio-utils libasound2-plugins
+  # The window's tests: a private X server
+  xvfb xauth
 )
 
 soundstyle_install_missing () {

@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source build-aux/deps.sh
 
-soundstyle_install_missing "${SOUNDSTYLE_BUILD_DEPS[@]}" "${SOUNDSTYLE_TEST_DEPS[@]}"
-# Debian's python3 has torch; a python3 earlier on PATH (pyenv, venv) may not
-soundstyle_setup_build build -Dgui=false -Dpython=/usr/bin/python3
+soundstyle_install_missing "${SOUNDSTYLE_BUILD_DEPS[@]}" "${SOUNDSTYLE_GUI_DEPS[@]}" \
+  "${SOUNDSTYLE_TEST_DEPS[@]}"
+# Debian's python3 has torch; a python3 earlier on PATH (pyenv, venv) may not.
+# The window's tests run under their own Xvfb, display or not.
+soundstyle_setup_build build -Dgui=true -Dpython=/usr/bin/python3
 ninja -C build
 
 status=0

@@ -19,6 +19,7 @@
 #include <glib-unix.h>
 
 #include "soundstyle-cli.h"
+#include "soundstyle-find-model.h"
 
 typedef struct
 {
@@ -233,42 +234,12 @@ soundstyle_cli_parse (GOptionContext   *context,
 
 /* --- the default model ---------------------------------------------------- */
 
+/* The lookup itself is shared with the window (app/common) */
 char *
 soundstyle_cli_find_model (const char  *given,
                            GError     **error)
 {
-  const char *from_env;
-  g_autofree char *installed = NULL;
-  g_autofree char *in_source = NULL;
-
-  if (given != NULL)
-    return g_strdup (given);
-
-  from_env = g_getenv ("SOUNDSTYLE_MODEL");
-  if (from_env != NULL && from_env[0] != '\0')
-    {
-      /* A variable set on purpose that names nothing is a mistake to report,
-       * not a reason to fall back silently to another model */
-      if (!g_file_test (from_env, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "SOUNDSTYLE_MODEL names “%s”, which is not a file", from_env);
-          return NULL;
-        }
-      return g_strdup (from_env);
-    }
-
-  installed = g_build_filename (SOUNDSTYLE_DATADIR, "models", "default.safetensors", NULL);
-  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&installed);
-
-  in_source = g_build_filename (SOUNDSTYLE_SOURCE_DIR, "resources", "models", "default.safetensors", NULL);
-  if (g_file_test (in_source, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&in_source);
-
-  g_set_error_literal (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "no model given and no default model installed; pass --model FILE");
-  return NULL;
+  return soundstyle_find_model (given, error);
 }
 
 /* --- interruption --------------------------------------------------------- */

@@ -1,0 +1,36 @@
+/* soundstyle-canvas.h: the photo before and after, with a divider to drag
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define SOUNDSTYLE_TYPE_CANVAS (soundstyle_canvas_get_type ())
+
+G_DECLARE_FINAL_TYPE (SoundstyleCanvas, soundstyle_canvas, SOUNDSTYLE, CANVAS, GtkWidget)
+
+#define SOUNDSTYLE_CANVAS_MAX_ZOOM 8.0
+
+GtkWidget  *soundstyle_canvas_new         (void);
+
+GdkTexture *soundstyle_canvas_get_before  (SoundstyleCanvas *self);
+void        soundstyle_canvas_set_before  (SoundstyleCanvas *self,
+                                           GdkTexture       *texture);
+GdkTexture *soundstyle_canvas_get_after   (SoundstyleCanvas *self);
+void        soundstyle_canvas_set_after   (SoundstyleCanvas *self,
+                                           GdkTexture       *texture);
+
+/* Where the divider sits, 0 (all after) to 1 (all before) across the photo */
+double      soundstyle_canvas_get_divider (SoundstyleCanvas *self);
+void        soundstyle_canvas_set_divider (SoundstyleCanvas *self,
+                                           double            divider);
+
+/* 1 fits the photo in the widget; up to SOUNDSTYLE_CANVAS_MAX_ZOOM */
+double      soundstyle_canvas_get_zoom    (SoundstyleCanvas *self);
+void        soundstyle_canvas_set_zoom    (SoundstyleCanvas *self,
+                                           double            zoom);
+
+G_END_DECLS

@@ -1,0 +1,194 @@
+/* soundstyle-file-chooser.c: choosing a file to open or save, through the portal
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "soundstyle"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "soundstyle-file-chooser.h"
+
+static const char *
+title_for (SoundstyleFileKind kind)
+{
+  switch (kind)
+    {
+    case SOUNDSTYLE_FILES_PHOTO:
+      return _("Open Photo");
+    case SOUNDSTYLE_FILES_SOUND:
+      return _("Open Sound");
+    case SOUNDSTYLE_FILES_MODEL:
+      return _("Open Model");
+    case SOUNDSTYLE_FILES_EXPORT:
+    default:
+      return _("Export Restyled Photo");
+    }
+}
+
+static GListStore *
+filters_for (SoundstyleFileKind kind)
+{
+  GListStore *filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  switch (kind)
+    {
+    case SOUNDSTYLE_FILES_PHOTO:
+      gtk_file_filter_set_name (filter, _("Photos"));
+      gtk_file_filter_add_pixbuf_formats (filter);
+      break;
+    case SOUNDSTYLE_FILES_SOUND:
+      gtk_file_filter_set_name (filter, _("Sounds"));
+      gtk_file_filter_add_mime_type (filter, "audio/*");
+      break;
+    case SOUNDSTYLE_FILES_MODEL:
+      gtk_file_filter_set_name (filter, _("Soundstyle Models"));
+      gtk_file_filter_add_suffix (filter, "safetensors");
+      break;
+    case SOUNDSTYLE_FILES_EXPORT:
+    default:
+      {
+        g_autoptr(GtkFileFilter) jpeg = gtk_file_filter_new ();
+
+        gtk_file_filter_set_name (filter, _("PNG Image"));
+        gtk_file_filter_add_suffix (filter, "png");
+        gtk_file_filter_set_name (jpeg, _("JPEG Image"));
+        gtk_file_filter_add_suffix (jpeg, "jpg");
+        gtk_file_filter_add_suffix (jpeg, "jpeg");
+        g_list_store_append (filters, filter);
+        g_list_store_append (filters, jpeg);
+        return filters;
+      }
+    }
+
+  g_list_store_append (filters, filter);
+  return filters;
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+
+static void
+on_dialog_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GtkFileDialog *dialog = GTK_FILE_DIALOG (object);
+  SoundstyleFileKind kind = GPOINTER_TO_INT (g_task_get_task_data (task));
+  g_autoptr(GError) error = NULL;
+  GFile *file;
+
+  if (kind == SOUNDSTYLE_FILES_EXPORT)
+    file = gtk_file_dialog_save_finish (dialog, result, &error);
+  else
+    file = gtk_file_dialog_open_finish (dialog, result, &error);
+
+  if (file == NULL)
+    {
+      /* Dismissing the dialog is not an error the user needs to hear about */
+      if (g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "dismissed");
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, file, g_object_unref);
+}
+
+void
+soundstyle_choose_file_async (GtkWindow           *parent,
+                              SoundstyleFileKind   kind,
+                              const char          *suggested_name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GListStore) filters = filters_for (kind);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, soundstyle_choose_file_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (kind), NULL);
+
+  gtk_file_dialog_set_title (dialog, title_for (kind));
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+
+  if (kind == SOUNDSTYLE_FILES_EXPORT)
+    {
+      gtk_file_dialog_set_initial_name (dialog, suggested_name);
+      gtk_file_dialog_save (dialog, parent, cancellable, on_dialog_done, task);
+    }
+  else
+    gtk_file_dialog_open (dialog, parent, cancellable, on_dialog_done, task);
+}
+
+#else /* GTK 4.8: GtkFileChooserNative */
+
+static void
+on_native_response (GtkNativeDialog *native,
+                    int              response,
+                    gpointer         user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      GFile *file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+
+      if (file != NULL)
+        {
+          g_task_return_pointer (task, file, g_object_unref);
+          return;
+        }
+    }
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "dismissed");
+}
+
+void
+soundstyle_choose_file_async (GtkWindow           *parent,
+                              SoundstyleFileKind   kind,
+                              const char          *suggested_name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  gboolean save = kind == SOUNDSTYLE_FILES_EXPORT;
+  g_autoptr(GListStore) filters = filters_for (kind);
+  GtkFileChooserNative *native;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, soundstyle_choose_file_async);
+
+  native = gtk_file_chooser_native_new (title_for (kind), parent,
+                                        save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        save ? _("_Export") : _("_Open"),
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (filters)); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = g_list_model_get_item (G_LIST_MODEL (filters), i);
+
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+    }
+  if (save && suggested_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested_name);
+
+  /* The task keeps the dialog alive until it answers */
+  g_task_set_task_data (task, native, g_object_unref);
+  g_signal_connect (native, "response", G_CALLBACK (on_native_response), task);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+#endif
+
+GFile *
+soundstyle_choose_file_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,34 @@
+/* soundstyle-file-chooser.h: choosing a file to open or save, through the portal
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * GtkFileDialog where GTK has it (4.10, e.g. the Flatpak runtime), else
+ * GtkFileChooserNative; both go through the file chooser portal when it is
+ * there, so a sandboxed app sees only what the user picked.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SOUNDSTYLE_FILES_PHOTO,
+  SOUNDSTYLE_FILES_SOUND,
+  SOUNDSTYLE_FILES_MODEL,
+  SOUNDSTYLE_FILES_EXPORT,
+} SoundstyleFileKind;
+
+/* Opens (or, for SOUNDSTYLE_FILES_EXPORT, saves under suggested_name); the
+ * result is a GFile, or G_IO_ERROR_CANCELLED when the user closed the dialog */
+void     soundstyle_choose_file_async  (GtkWindow           *parent,
+                                        SoundstyleFileKind   kind,
+                                        const char          *suggested_name,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+GFile   *soundstyle_choose_file_finish (GAsyncResult        *result,
+                                        GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/* soundstyle-renderer.h: restyles the photo off the main thread, latest wins
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "adis.h"
+
+G_BEGIN_DECLS
+
+#define SOUNDSTYLE_TYPE_RENDERER (soundstyle_renderer_get_type ())
+
+G_DECLARE_FINAL_TYPE (SoundstyleRenderer, soundstyle_renderer, SOUNDSTYLE, RENDERER, GObject)
+
+SoundstyleRenderer *soundstyle_renderer_new             (void);
+
+/* Inputs; each change starts a light preview at once and a full render when
+ * the inputs rest. A missing sound counts as silence; with neither sound,
+ * nor photo, nor model there is nothing to render. */
+void                soundstyle_renderer_set_model       (SoundstyleRenderer   *self,
+                                                         AdisModel            *model);
+AdisModel          *soundstyle_renderer_get_model       (SoundstyleRenderer   *self);
+void                soundstyle_renderer_set_photo       (SoundstyleRenderer   *self,
+                                                         AdisImage            *photo);
+void                soundstyle_renderer_set_sounds      (SoundstyleRenderer   *self,
+                                                         AdisSound            *a,
+                                                         double                gain_a,
+                                                         AdisSound            *b,
+                                                         double                gain_b,
+                                                         double                mix);
+void                soundstyle_renderer_set_sizes       (SoundstyleRenderer   *self,
+                                                         int                   preview_size,
+                                                         int                   render_size);
+
+/* The latest result: a preview or the full render */
+GdkTexture         *soundstyle_renderer_get_texture     (SoundstyleRenderer   *self);
+AdisImage          *soundstyle_renderer_get_result      (SoundstyleRenderer   *self);
+gboolean            soundstyle_renderer_get_is_preview  (SoundstyleRenderer   *self);
+gboolean            soundstyle_renderer_get_busy        (SoundstyleRenderer   *self);
+/* Wall time of the result's render in milliseconds */
+double              soundstyle_renderer_get_render_time (SoundstyleRenderer   *self);
+
+/* Renders the current inputs at the photo's full size and saves them
+ * (PNG or JPEG by extension, atomically) */
+void                soundstyle_renderer_export_async    (SoundstyleRenderer   *self,
+                                                         const char           *path,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean            soundstyle_renderer_export_finish   (SoundstyleRenderer   *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* soundstyle-sound-slot.h: one sound (A or B): a sample, a file or a recording
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "adis.h"
+
+G_BEGIN_DECLS
+
+#define SOUNDSTYLE_TYPE_SOUND_SLOT (soundstyle_sound_slot_get_type ())
+
+G_DECLARE_FINAL_TYPE (SoundstyleSoundSlot, soundstyle_sound_slot, SOUNDSTYLE, SOUND_SLOT, GtkWidget)
+
+AdisSound  *soundstyle_sound_slot_get_sound      (SoundstyleSoundSlot *self);
+/* What the sound is called: a sample's name, a file's name, "Recording" */
+const char *soundstyle_sound_slot_get_sound_name (SoundstyleSoundSlot *self);
+/* The file the sound came from; NULL for a recording or no sound */
+const char *soundstyle_sound_slot_get_sound_path (SoundstyleSoundSlot *self);
+
+double      soundstyle_sound_slot_get_gain       (SoundstyleSoundSlot *self);
+void        soundstyle_sound_slot_set_gain       (SoundstyleSoundSlot *self,
+                                                  double               gain);
+
+/* For the spectrogram of what the model hears; NULL shows the waveform only */
+void        soundstyle_sound_slot_set_model      (SoundstyleSoundSlot *self,
+                                                  AdisModel           *model);
+
+/* Loads in a thread; :sound changes when done, ::failed says why not */
+void        soundstyle_sound_slot_load_file      (SoundstyleSoundSlot *self,
+                                                  GFile               *file);
+/* The index-th bundled sample (sorted by name); FALSE when there is none */
+gboolean    soundstyle_sound_slot_choose_sample  (SoundstyleSoundSlot *self,
+                                                  guint                index);
+guint       soundstyle_sound_slot_get_n_samples  (SoundstyleSoundSlot *self);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* soundstyle-types.c: boxed types over the engine's reference counts
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "soundstyle"
+
+#include "config.h"
+
+#include "soundstyle-types.h"
+
+G_DEFINE_BOXED_TYPE (SoundstyleSound, soundstyle_sound, adis_sound_ref, adis_sound_unref)
+G_DEFINE_BOXED_TYPE (SoundstyleImage, soundstyle_image, adis_image_ref, adis_image_unref)
+
+gboolean
+soundstyle_set_str (char       **str_pointer,
+                    const char  *new_str)
+{
+  char *copy;
+
+  if (*str_pointer == new_str || g_strcmp0 (*str_pointer, new_str) == 0)
+    return FALSE;
+
+  copy = g_strdup (new_str);
+  g_free (*str_pointer);
+  *str_pointer = copy;
+  return TRUE;
+}

@@ -1,0 +1,28 @@
+/* soundstyle-types.h: the engine's objects as GTypes, for properties
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "adis.h"
+
+G_BEGIN_DECLS
+
+/* AdisSound and AdisImage are immutable and reference counted, so a boxed
+ * type is a reference, never a copy */
+typedef AdisSound SoundstyleSound;
+typedef AdisImage SoundstyleImage;
+
+#define SOUNDSTYLE_TYPE_SOUND (soundstyle_sound_get_type ())
+#define SOUNDSTYLE_TYPE_IMAGE (soundstyle_image_get_type ())
+
+GType soundstyle_sound_get_type (void) G_GNUC_CONST;
+GType soundstyle_image_get_type (void) G_GNUC_CONST;
+
+/* g_set_str arrived in GLib 2.76; Debian 12 has 2.74 */
+gboolean soundstyle_set_str (char       **str_pointer,
+                             const char  *new_str);
+
+G_END_DECLS

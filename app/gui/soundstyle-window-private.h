@@ -1,0 +1,54 @@
+/* soundstyle-window-private.h: what the window's files share
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "soundstyle-window.h"
+
+G_BEGIN_DECLS
+
+struct _SoundstyleWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkStack             *main_stack;
+  AdwStatusPage        *no_model_page;
+  GtkStack             *photo_stack;
+  SoundstyleCanvas     *canvas;
+  GtkWidget            *preview_label;
+  GtkSpinner           *spinner;
+  SoundstyleSoundSlot  *slot_a;
+  SoundstyleSoundSlot  *slot_b;
+  GtkAdjustment        *mix_adjustment;
+
+  /* Owned */
+  GSettings            *settings;
+  SoundstyleRenderer   *renderer;
+  AdisModel            *model;
+  char                 *model_path;
+  AdisImage            *photo;
+  char                 *photo_name;
+  GCancellable         *cancellable;
+  char                 *last_toast;
+  guint                 n_exports;            /* running exports, for the spinner */
+  guint64               photo_serial;
+};
+
+/* soundstyle-window.c */
+void   soundstyle_window_update_busy    (SoundstyleWindow *self);
+void   soundstyle_window_toast          (SoundstyleWindow *self,
+                                         const char       *message);
+void   soundstyle_window_set_photo      (SoundstyleWindow *self,
+                                         AdisImage        *photo,
+                                         GdkTexture       *texture,
+                                         const char       *name);
+
+/* soundstyle-window-files.c: photos in (open, paste, drop) and out (export, copy) */
+void   soundstyle_window_files_class_init (GtkWidgetClass   *widget_class);
+void   soundstyle_window_files_init       (SoundstyleWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,567 @@
+/* soundstyle-window.c: the main window: model, sounds, settings, toasts
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * The window owns the renderer and feeds it: the model (loaded in a thread),
+ * the photo (soundstyle-window-files.c), the two slots' sounds and volumes
+ * and the mix. Everything the user set is kept in GSettings and restored on
+ * the next start.
+ */
+#define G_LOG_DOMAIN "soundstyle-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "soundstyle-file-chooser.h"
+#include "soundstyle-find-model.h"
+#include "soundstyle-settings.h"
+#include "soundstyle-types.h"
+#include "soundstyle-window-private.h"
+
+G_DEFINE_FINAL_TYPE (SoundstyleWindow, soundstyle_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* --- toasts ---------------------------------------------------------------- */
+
+void
+soundstyle_window_toast (SoundstyleWindow *self,
+                         const char       *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (SOUNDSTYLE_IS_WINDOW (self));
+
+  soundstyle_set_str (&self->last_toast, message);
+
+  /* The newest message shows at once, older ones wait behind it.
+   * (Dismissing the one on screen instead can crash libadwaita 1.2 when
+   * its hide animation is still running.) */
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_slot_failed (SoundstyleSoundSlot *slot,
+                const char          *message,
+                SoundstyleWindow    *self)
+{
+  soundstyle_window_toast (self, message);
+}
+
+static void
+on_render_failed (SoundstyleRenderer *renderer,
+                  const GError       *error,
+                  SoundstyleWindow   *self)
+{
+  g_autofree char *message = g_strdup_printf (_("The photo could not be restyled: %s"), error->message);
+
+  soundstyle_window_toast (self, message);
+}
+
+/* --- feeding the renderer -------------------------------------------------- */
+
+static void
+update_sounds (SoundstyleWindow *self)
+{
+  soundstyle_renderer_set_sounds (self->renderer,
+                                  soundstyle_sound_slot_get_sound (self->slot_a),
+                                  soundstyle_sound_slot_get_gain (self->slot_a),
+                                  soundstyle_sound_slot_get_sound (self->slot_b),
+                                  soundstyle_sound_slot_get_gain (self->slot_b),
+                                  gtk_adjustment_get_value (self->mix_adjustment));
+}
+
+static void
+on_sound_changed (SoundstyleSoundSlot *slot,
+                  GParamSpec          *pspec,
+                  SoundstyleWindow    *self)
+{
+  const char *path = soundstyle_sound_slot_get_sound_path (slot);
+
+  /* Remember files, not recordings: those exist only in memory */
+  if (path != NULL && g_str_equal (pspec->name, "sound"))
+    g_settings_set_string (self->settings, slot == self->slot_a ? "sound-a" : "sound-b", path);
+
+  update_sounds (self);
+}
+
+static void
+on_mix_changed (GtkAdjustment    *adjustment,
+                SoundstyleWindow *self)
+{
+  update_sounds (self);
+}
+
+static void
+update_sizes (SoundstyleWindow *self)
+{
+  int preview = g_settings_get_int (self->settings, "preview-size");
+  int render = g_settings_get_int (self->settings, "render-size");
+
+  soundstyle_renderer_set_sizes (self->renderer, preview, MAX (preview, render));
+}
+
+/* The header's spinner turns while a render or an export runs */
+void
+soundstyle_window_update_busy (SoundstyleWindow *self)
+{
+  gboolean busy = soundstyle_renderer_get_busy (self->renderer) || self->n_exports > 0;
+
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+}
+
+static void
+on_renderer_notify (SoundstyleRenderer *renderer,
+                    GParamSpec         *pspec,
+                    SoundstyleWindow   *self)
+{
+  soundstyle_window_update_busy (self);
+  gtk_widget_set_visible (self->preview_label,
+                          soundstyle_renderer_get_is_preview (renderer) &&
+                          soundstyle_renderer_get_texture (renderer) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
+                                 soundstyle_renderer_get_texture (renderer) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy",
+                                 soundstyle_renderer_get_texture (renderer) != NULL);
+}
+
+/* --- sounds restored from the last run ------------------------------------ */
+
+static void
+restore_sound (SoundstyleWindow    *self,
+               SoundstyleSoundSlot *slot,
+               const char          *key,
+               guint                default_sample)
+{
+  g_autofree char *path = g_settings_get_string (self->settings, key);
+
+  if (path[0] != '\0' && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      soundstyle_sound_slot_load_file (slot, file);
+    }
+  else
+    soundstyle_sound_slot_choose_sample (slot, default_sample);
+}
+
+/* --- the model ------------------------------------------------------------- */
+
+static void
+set_model (SoundstyleWindow *self,
+           AdisModel        *model,
+           const char       *path)
+{
+  g_clear_pointer (&self->model, adis_model_unref);
+  self->model = adis_model_ref (model);
+  soundstyle_set_str (&self->model_path, path);
+
+  soundstyle_renderer_set_model (self->renderer, model);
+  soundstyle_sound_slot_set_model (self->slot_a, model);
+  soundstyle_sound_slot_set_model (self->slot_b, model);
+  gtk_stack_set_visible_child_name (self->main_stack, "editor");
+
+  g_debug ("model %s on %s", path, adis_model_get_device_name (model));
+}
+
+static void
+load_model_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *path = task_data;
+  AdisDevice device = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "device"));
+  GError *error = NULL;
+  AdisModel *model = adis_model_load (path, device, &error);
+
+  if (model == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, model, (GDestroyNotify) adis_model_unref);
+}
+
+static void
+on_model_loaded (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (object);
+  const char *path = g_task_get_task_data (G_TASK (result));
+  gboolean chosen = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "chosen"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisModel) model = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *base = g_path_get_basename (path);
+
+  if (model != NULL)
+    {
+      set_model (self, model, path);
+      if (chosen)
+        g_settings_set_string (self->settings, "active-model", path);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_debug ("%s: %s", path, error->message);
+
+  if (self->model != NULL || chosen)
+    {
+      /* Keep working with the model in use */
+      g_autofree char *message = g_strdup_printf (_("The model “%s” will not load"), base);
+
+      soundstyle_window_toast (self, message);
+      if (self->model == NULL)
+        gtk_stack_set_visible_child_name (self->main_stack, "no-model");
+      return;
+    }
+
+  {
+    g_autofree char *description =
+      g_strdup_printf (_("The model “%s” will not load: %s"), base, error->message);
+
+    adw_status_page_set_description (self->no_model_page, description);
+    gtk_stack_set_visible_child_name (self->main_stack, "no-model");
+  }
+}
+
+static void
+load_model (SoundstyleWindow *self,
+            const char       *path,
+            gboolean          chosen)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_model_loaded, NULL);
+
+  g_task_set_source_tag (task, load_model);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_object_set_data (G_OBJECT (task), "device",
+                     GINT_TO_POINTER (soundstyle_settings_get_device (self->settings)));
+  g_object_set_data (G_OBJECT (task), "chosen", GINT_TO_POINTER (chosen));
+  if (self->model == NULL)
+    gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  g_task_run_in_thread (task, load_model_thread);
+}
+
+/* The chosen model when it is still there, else the one the command line
+ * would use */
+static void
+load_startup_model (SoundstyleWindow *self)
+{
+  g_autofree char *active = g_settings_get_string (self->settings, "active-model");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (active[0] != '\0' && g_file_test (active, G_FILE_TEST_IS_REGULAR))
+    path = g_steal_pointer (&active);
+  else if ((path = soundstyle_find_model (NULL, &error)) == NULL)
+    {
+      g_debug ("no model: %s", error->message);
+      gtk_stack_set_visible_child_name (self->main_stack, "no-model");
+      return;
+    }
+
+  load_model (self, path, FALSE);
+}
+
+static void
+on_device_changed (GSettings        *settings,
+                   const char       *key,
+                   SoundstyleWindow *self)
+{
+  if (self->model_path != NULL)
+    load_model (self, self->model_path, FALSE);
+}
+
+/* --- window size ----------------------------------------------------------- */
+
+static gboolean
+soundstyle_window_close_request (GtkWindow *window)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", MAX (width, 360));
+      g_settings_set_int (self->settings, "window-height", MAX (height, 294));
+    }
+  g_settings_apply (self->settings);
+
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (soundstyle_window_parent_class)->close_request (window);
+}
+
+/* --- actions --------------------------------------------------------------- */
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (widget);
+  double zoom = soundstyle_canvas_get_zoom (self->canvas);
+
+  if (g_str_equal (action_name, "win.zoom-in"))
+    zoom *= 1.25;
+  else if (g_str_equal (action_name, "win.zoom-out"))
+    zoom /= 1.25;
+  else
+    zoom = 1.0;
+  soundstyle_canvas_set_zoom (self->canvas, zoom);
+}
+
+static void
+on_model_file_chosen (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SoundstyleWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
+
+  if (file != NULL)
+    soundstyle_window_open_model (self, file);
+}
+
+static void
+open_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (widget);
+
+  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_MODEL, NULL,
+                                self->cancellable, on_model_file_chosen, g_object_ref (self));
+}
+
+/* --- GObject --------------------------------------------------------------- */
+
+static void
+soundstyle_window_constructed (GObject *object)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (object);
+
+  G_OBJECT_CLASS (soundstyle_window_parent_class)->constructed (object);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+soundstyle_window_dispose (GObject *object)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->renderer != NULL)
+    g_signal_handlers_disconnect_by_data (self->renderer, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SOUNDSTYLE_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (soundstyle_window_parent_class)->dispose (object);
+}
+
+static void
+soundstyle_window_finalize (GObject *object)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (object);
+
+  g_clear_object (&self->renderer);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->model, adis_model_unref);
+  g_clear_pointer (&self->photo, adis_image_unref);
+  g_free (self->model_path);
+  g_free (self->photo_name);
+  g_free (self->last_toast);
+
+  G_OBJECT_CLASS (soundstyle_window_parent_class)->finalize (object);
+}
+
+static void
+soundstyle_window_class_init (SoundstyleWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = soundstyle_window_constructed;
+  object_class->dispose = soundstyle_window_dispose;
+  object_class->finalize = soundstyle_window_finalize;
+  window_class->close_request = soundstyle_window_close_request;
+
+  g_type_ensure (SOUNDSTYLE_TYPE_CANVAS);
+  g_type_ensure (SOUNDSTYLE_TYPE_SOUND_SLOT);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/soundstyle/Soundstyle/soundstyle-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, no_model_page);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, photo_stack);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, canvas);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_a);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_b);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, mix_adjustment);
+  gtk_widget_class_bind_template_callback (widget_class, on_sound_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_slot_failed);
+  gtk_widget_class_bind_template_callback (widget_class, on_mix_changed);
+
+  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-fit", NULL);
+
+  soundstyle_window_files_class_init (widget_class);
+}
+
+static void
+soundstyle_window_init (SoundstyleWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->settings = soundstyle_settings_new ();
+  self->renderer = soundstyle_renderer_new ();
+
+#ifdef DEVELOPMENT_BUILD
+  gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+#endif
+
+  g_object_bind_property (self->renderer, "texture", self->canvas, "after", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->renderer, "notify", G_CALLBACK (on_renderer_notify), self, 0);
+  g_signal_connect_object (self->renderer, "failed", G_CALLBACK (on_render_failed), self, 0);
+
+  /* Volumes and the mix come back as they were left */
+  g_settings_bind (self->settings, "gain-a", self->slot_a, "gain", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "gain-b", self->slot_b, "gain", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "mix", self->mix_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->settings, "changed::preview-size", G_CALLBACK (update_sizes), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::render-size", G_CALLBACK (update_sizes), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::device", G_CALLBACK (on_device_changed), self, 0);
+  update_sizes (self);
+
+  soundstyle_window_files_init (self);
+  on_renderer_notify (self->renderer, NULL, self);
+
+  restore_sound (self, self->slot_a, "sound-a", 0);
+  restore_sound (self, self->slot_b, "sound-b", 1);
+  load_startup_model (self);
+}
+
+/* --- public API ------------------------------------------------------------ */
+
+SoundstyleWindow *
+soundstyle_window_new (SoundstyleApplication *application)
+{
+  return g_object_new (SOUNDSTYLE_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
+
+void
+soundstyle_window_set_photo (SoundstyleWindow *self,
+                             AdisImage        *photo,
+                             GdkTexture       *texture,
+                             const char       *name)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_WINDOW (self));
+
+  g_clear_pointer (&self->photo, adis_image_unref);
+  self->photo = adis_image_ref (photo);
+  soundstyle_set_str (&self->photo_name, name);
+
+  adw_window_title_set_subtitle (self->window_title, name);
+  soundstyle_canvas_set_before (self->canvas, texture);
+  gtk_stack_set_visible_child_name (self->photo_stack, "photo");
+  soundstyle_renderer_set_photo (self->renderer, photo);
+}
+
+void
+soundstyle_window_open_model (SoundstyleWindow *self,
+                              GFile            *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (SOUNDSTYLE_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if ((path = g_file_get_path (file)) == NULL)
+    {
+      soundstyle_window_toast (self, _("Models must be local files"));
+      return;
+    }
+  load_model (self, path, TRUE);
+}
+
+const char *
+soundstyle_window_get_page (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+soundstyle_window_get_last_toast (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
+}
+
+SoundstyleRenderer *
+soundstyle_window_get_renderer (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->renderer;
+}
+
+SoundstyleCanvas *
+soundstyle_window_get_canvas (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->canvas;
+}
+
+SoundstyleSoundSlot *
+soundstyle_window_get_sound_slot (SoundstyleWindow *self,
+                                  guint             index)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (index < 2, NULL);
+
+  return index == 0 ? self->slot_a : self->slot_b;
+}
+
+GtkAdjustment *
+soundstyle_window_get_mix (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->mix_adjustment;
+}

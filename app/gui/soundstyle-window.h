@@ -1,0 +1,45 @@
+/* soundstyle-window.h: the main window
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "soundstyle-application.h"
+#include "soundstyle-canvas.h"
+#include "soundstyle-renderer.h"
+#include "soundstyle-sound-slot.h"
+
+G_BEGIN_DECLS
+
+#define SOUNDSTYLE_TYPE_WINDOW (soundstyle_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (SoundstyleWindow, soundstyle_window, SOUNDSTYLE, WINDOW, AdwApplicationWindow)
+
+SoundstyleWindow    *soundstyle_window_new              (SoundstyleApplication *application);
+
+/* Loads in a thread; a file that is not a photo keeps the current one and
+ * shows a toast */
+void                 soundstyle_window_open_photo       (SoundstyleWindow      *self,
+                                                         GFile                 *file);
+/* Loads a model in a thread; on success it becomes the active model */
+void                 soundstyle_window_open_model       (SoundstyleWindow      *self,
+                                                         GFile                 *file);
+/* Renders at the photo's full size and saves; a toast tells the outcome */
+void                 soundstyle_window_export           (SoundstyleWindow      *self,
+                                                         GFile                 *file);
+
+/* What the window shows: "loading", "no-model" or "editor" */
+const char          *soundstyle_window_get_page         (SoundstyleWindow      *self);
+/* The text of the latest toast, for tests and accessibility tools */
+const char          *soundstyle_window_get_last_toast   (SoundstyleWindow      *self);
+
+SoundstyleRenderer  *soundstyle_window_get_renderer     (SoundstyleWindow      *self);
+SoundstyleCanvas    *soundstyle_window_get_canvas       (SoundstyleWindow      *self);
+/* 0 for sound A, 1 for sound B */
+SoundstyleSoundSlot *soundstyle_window_get_sound_slot   (SoundstyleWindow      *self,
+                                                         guint                  index);
+GtkAdjustment       *soundstyle_window_get_mix          (SoundstyleWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,692 @@
+/* test-window.c: the Soundstyle window under a real X server (Xvfb)
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * One window is driven through the states a user goes through: it opens,
+ * takes a photo, a bundled sound, a louder volume, a mix of two sounds, an
+ * export, and bad files. Each state is saved as a PNG screenshot under
+ * $SOUNDSTYLE_BUILD_DIR/tests/gui/screenshots for a person to look at. The
+ * model is a tiny one trained by the command line at the start.
+ */
+#define G_LOG_DOMAIN "test-window"
+/* clock_gettime and CLOCK_THREAD_CPUTIME_ID */
+#define _POSIX_C_SOURCE 200809L
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib/gstdio.h>
+
+#include "soundstyle-application.h"
+#include "soundstyle-samples.h"
+#include "soundstyle-window.h"
+#include "test-util.h"
+
+/* Generous: the machine running the tests may be busy */
+#define WAIT_SECONDS 120
+#define MAX_STALL_MS 250.0
+
+static struct
+{
+  char                  *dir;
+  char                  *model;
+  char                  *photo;
+  char                  *tone_low;
+  char                  *tone_high;
+  char                  *screenshots;
+  SoundstyleApplication *app;
+  SoundstyleWindow      *window;
+  int                    photo_width;
+  int                    photo_height;
+} fixture;
+
+/* --- waiting on the main loop ---------------------------------------------- */
+
+typedef gboolean (*Predicate) (gpointer data);
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until predicate holds; fails the test after a while */
+static void
+wait_until (Predicate    predicate,
+            gpointer     data,
+            const char  *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  guint source = g_timeout_add (20, wake_up, NULL);
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (source);
+}
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+/* Lets layout and drawing catch up */
+static void
+settle (int milliseconds)
+{
+  gint64 until = g_get_monotonic_time () + milliseconds * 1000;
+
+  wait_until (time_passed, &until, "the window to settle");
+}
+
+static gboolean
+render_done (gpointer data)
+{
+  SoundstyleRenderer *renderer = soundstyle_window_get_renderer (fixture.window);
+
+  return !soundstyle_renderer_get_busy (renderer) && soundstyle_renderer_get_texture (renderer) != NULL;
+}
+
+static void
+wait_for_render (void)
+{
+  wait_until (render_done, NULL, "the render");
+  g_test_message ("render: %.0f ms (%s)",
+                  soundstyle_renderer_get_render_time (soundstyle_window_get_renderer (fixture.window)),
+                  soundstyle_renderer_get_is_preview (soundstyle_window_get_renderer (fixture.window))
+                    ? "preview" : "full");
+}
+
+static gboolean
+toast_starts_with (gpointer data)
+{
+  const char *toast = soundstyle_window_get_last_toast (fixture.window);
+
+  return toast != NULL && g_str_has_prefix (toast, data);
+}
+
+/* --- screenshots and pixels ------------------------------------------------ */
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (fixture.screenshots, name, NULL);
+  GtkSnapshot *snapshot;
+  int width, height;
+
+  /* Stack crossfades and toasts take a moment, longer on a busy machine */
+  settle (800);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static guint8 *
+texture_pixels (GdkTexture *texture,
+                gsize      *out_size)
+{
+  gsize stride = gdk_texture_get_width (texture) * 4;
+  guint8 *pixels = g_malloc (stride * gdk_texture_get_height (texture));
+
+  gdk_texture_download (texture, pixels, stride);
+  *out_size = stride * gdk_texture_get_height (texture);
+  return pixels;
+}
+
+/* Mean absolute difference over the colour bytes, 0..255 */
+static double
+texture_difference (GdkTexture *a,
+                    GdkTexture *b)
+{
+  gsize size_a, size_b;
+  g_autofree guint8 *pa = texture_pixels (a, &size_a);
+  g_autofree guint8 *pb = texture_pixels (b, &size_b);
+  double sum = 0;
+
+  g_assert_cmpuint (size_a, ==, size_b);
+  for (gsize i = 0; i < size_a; i++)
+    sum += ABS ((int) pa[i] - (int) pb[i]);
+  return sum / size_a;
+}
+
+/* The engine's output for the slots' sounds at these settings, computed
+ * here on its own, at the size of the window's current result */
+static AdisImage *
+engine_result (double gain_a,
+               double gain_b,
+               double mix)
+{
+  AdisImage *shown = soundstyle_renderer_get_result (soundstyle_window_get_renderer (fixture.window));
+  AdisSound *a = soundstyle_sound_slot_get_sound (soundstyle_window_get_sound_slot (fixture.window, 0));
+  AdisSound *b = soundstyle_sound_slot_get_sound (soundstyle_window_get_sound_slot (fixture.window, 1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisModel) model = adis_model_load (fixture.model, ADIS_DEVICE_CPU, &error);
+  g_autoptr(AdisImage) photo = adis_image_load (fixture.photo, &error);
+  g_autoptr(AdisImageCode) image_code = NULL;
+  g_autoptr(AdisSound) scaled_a = NULL;
+  g_autoptr(AdisSound) scaled_b = NULL;
+  g_autoptr(AdisSoundCode) sound_code = NULL;
+  AdisImage *expected;
+
+  g_assert_no_error (error);
+  image_code = adis_model_encode_image (model, photo,
+                                        MAX (adis_image_get_width (shown), adis_image_get_height (shown)),
+                                        NULL, &error);
+  g_assert_no_error (error);
+  scaled_a = adis_sound_mix (a, NULL, gain_a, 0, &error);
+  g_assert_no_error (error);
+  scaled_b = adis_sound_mix (b, NULL, gain_b, 0, &error);
+  g_assert_no_error (error);
+  sound_code = adis_model_encode_sound (model, scaled_a, mix > 0 ? scaled_b : NULL, 1.0f, mix, NULL, &error);
+  g_assert_no_error (error);
+  expected = adis_model_decode (model, image_code, sound_code, NULL, &error);
+  g_assert_no_error (error);
+  return expected;
+}
+
+/* Largest difference between two images' float values */
+static double
+image_difference (AdisImage *a,
+                  AdisImage *b)
+{
+  const float *pa = adis_image_get_planes (a);
+  const float *pb = adis_image_get_planes (b);
+  gsize n = (gsize) 3 * adis_image_get_width (a) * adis_image_get_height (a);
+  double largest = 0;
+
+  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
+  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
+  for (gsize i = 0; i < n; i++)
+    largest = MAX (largest, fabs ((double) pa[i] - pb[i]));
+  return largest;
+}
+
+/* The window shows what the engine gives for (gain_a, gain_b, mix), and
+ * clearly not what it gives for the other settings */
+static void
+assert_shows_engine_result (double gain_a,
+                            double gain_b,
+                            double mix,
+                            double other_gain_a,
+                            double other_gain_b,
+                            double other_mix)
+{
+  AdisImage *shown = soundstyle_renderer_get_result (soundstyle_window_get_renderer (fixture.window));
+  g_autoptr(AdisImage) expected = engine_result (gain_a, gain_b, mix);
+  g_autoptr(AdisImage) other = engine_result (other_gain_a, other_gain_b, other_mix);
+  double to_expected = image_difference (shown, expected);
+  double to_other = image_difference (shown, other);
+
+  g_test_message ("window vs engine at (%.2f, %.2f, %.2f): %.2g; vs (%.2f, %.2f, %.2f): %.2g",
+                  gain_a, gain_b, mix, to_expected, other_gain_a, other_gain_b, other_mix, to_other);
+  g_assert_cmpfloat (to_expected, <=, 1e-5);
+  g_assert_cmpfloat (to_other, >, 100 * MAX (to_expected, 1e-6));
+}
+
+static GdkTexture *
+current_result (void)
+{
+  return g_object_ref (soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window)));
+}
+
+/* --- the main loop's longest pause during a render ------------------------- */
+
+/* A 5-ms timeout notes the longest gap between its runs, and how much of
+ * that gap this (the main) thread spent on the CPU: a gap with little CPU
+ * time is the system's scheduler (a busy machine), one with a lot is work
+ * done on the main loop. */
+typedef struct
+{
+  gint64 last;
+  gint64 last_cpu;
+  gint64 longest;
+  gint64 longest_cpu;
+} StallMeter;
+
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gboolean
+on_stall_tick (gpointer data)
+{
+  StallMeter *meter = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_usec ();
+
+  if (meter->last != 0 && now - meter->last > meter->longest)
+    {
+      meter->longest = now - meter->last;
+      meter->longest_cpu = cpu - meter->last_cpu;
+    }
+  meter->last = now;
+  meter->last_cpu = cpu;
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- setup ----------------------------------------------------------------- */
+
+static void
+train_model (void)
+{
+  g_autofree char *dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
+  g_autofree char *err = NULL;
+  const char *argv[] = {
+    test_soundstyle_bin (), "train", dataset, "--output", fixture.model,
+    "--preset", "tiny", "--size", "32", "--batch", "2", "--max-steps", "4",
+    "--seed", "3", "--device", "cpu", NULL
+  };
+  int status = test_run (argv, NULL, &err);
+
+  if (status != 0)
+    g_error ("training the test model failed (%d): %s", status, err);
+}
+
+static void
+setup (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) photos = soundstyle_samples_list (SOUNDSTYLE_SAMPLE_PHOTO);
+  g_autoptr(AdisImage) photo = NULL;
+
+  fixture.dir = test_make_tmpdir ("soundstyle-test-window");
+  fixture.model = g_build_filename (fixture.dir, "tiny.safetensors", NULL);
+  fixture.tone_low = g_build_filename (fixture.dir, "low.wav", NULL);
+  fixture.tone_high = g_build_filename (fixture.dir, "high.wav", NULL);
+  fixture.screenshots = g_build_filename (test_build_dir (), "tests", "gui", "screenshots", NULL);
+  g_mkdir_with_parents (fixture.screenshots, 0755);
+
+  train_model ();
+  g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
+
+  test_write_tone_wav (fixture.tone_low, 220, 0.3, 3.0, 16000, 1);
+  test_write_tone_wav (fixture.tone_high, 2400, 0.5, 3.0, 44100, 2);
+
+  /* A bundled photo when the samples have one, else a generated pattern */
+  if (photos->len > 0)
+    fixture.photo = g_strdup (g_ptr_array_index (photos, 0));
+  else
+    {
+      fixture.photo = g_build_filename (fixture.dir, "pattern.png", NULL);
+      test_write_pattern_png (fixture.photo, 480, 320, 5);
+    }
+  photo = adis_image_load (fixture.photo, &error);
+  g_assert_no_error (error);
+  fixture.photo_width = adis_image_get_width (photo);
+  fixture.photo_height = adis_image_get_height (photo);
+  g_test_message ("photo: %s (%dx%d)", fixture.photo, fixture.photo_width, fixture.photo_height);
+
+  fixture.app = soundstyle_application_new ();
+  g_application_register (G_APPLICATION (fixture.app), NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* --- tests ----------------------------------------------------------------- */
+
+static gboolean
+editor_shown (gpointer data)
+{
+  return g_strcmp0 (soundstyle_window_get_page (fixture.window), "editor") == 0;
+}
+
+static gboolean
+slots_have_sounds (gpointer data)
+{
+  return soundstyle_sound_slot_get_sound (soundstyle_window_get_sound_slot (fixture.window, 0)) != NULL &&
+         soundstyle_sound_slot_get_sound (soundstyle_window_get_sound_slot (fixture.window, 1)) != NULL;
+}
+
+static void
+test_opens (void)
+{
+  fixture.window = soundstyle_window_new (fixture.app);
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (fixture.window));
+
+  wait_until (editor_shown, NULL, "the model to load");
+  /* With bundled samples the slots start with the first two; otherwise
+   * they stay empty until a file arrives */
+  if (soundstyle_sound_slot_get_n_samples (soundstyle_window_get_sound_slot (fixture.window, 0)) >= 2)
+    wait_until (slots_have_sounds, NULL, "the default sounds");
+  else
+    {
+      g_autoptr(GFile) low = g_file_new_for_path (fixture.tone_low);
+      g_autoptr(GFile) high = g_file_new_for_path (fixture.tone_high);
+
+      soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 0), low);
+      soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 1), high);
+      wait_until (slots_have_sounds, NULL, "the tone files");
+    }
+
+  g_assert_null (soundstyle_canvas_get_before (soundstyle_window_get_canvas (fixture.window)));
+  save_screenshot (GTK_WIDGET (fixture.window), "01-opened.png");
+}
+
+static gboolean
+photo_shown (gpointer data)
+{
+  return soundstyle_canvas_get_before (soundstyle_window_get_canvas (fixture.window)) != NULL;
+}
+
+static void
+test_photo (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (fixture.photo);
+  SoundstyleCanvas *canvas = soundstyle_window_get_canvas (fixture.window);
+  GdkTexture *before;
+  GdkTexture *after;
+
+  soundstyle_window_open_photo (fixture.window, file);
+  wait_until (photo_shown, NULL, "the photo");
+  wait_for_render ();
+
+  before = soundstyle_canvas_get_before (canvas);
+  after = soundstyle_canvas_get_after (canvas);
+  g_assert_cmpint (gdk_texture_get_width (before), ==, fixture.photo_width);
+  g_assert_nonnull (after);
+  /* The full render: render-size on the long side, the aspect kept */
+  g_assert_cmpint (MAX (gdk_texture_get_width (after), gdk_texture_get_height (after)), <=, 768);
+  g_assert_cmpfloat (ABS ((double) gdk_texture_get_width (after) / gdk_texture_get_height (after) -
+                          (double) fixture.photo_width / fixture.photo_height), <, 0.05);
+  save_screenshot (GTK_WIDGET (fixture.window), "02-photo.png");
+}
+
+static gboolean
+slot_a_is (gpointer data)
+{
+  return g_strcmp0 (soundstyle_sound_slot_get_sound_name (soundstyle_window_get_sound_slot (fixture.window, 0)),
+                    data) == 0;
+}
+
+static void
+test_bundled_sound (void)
+{
+  SoundstyleSoundSlot *slot = soundstyle_window_get_sound_slot (fixture.window, 0);
+  guint n = soundstyle_sound_slot_get_n_samples (slot);
+  g_autoptr(GPtrArray) samples = soundstyle_samples_list (SOUNDSTYLE_SAMPLE_SOUND);
+  g_autofree char *name = NULL;
+  g_autoptr(GdkTexture) first = NULL;
+  g_autoptr(GdkTexture) second = NULL;
+
+  if (n < 2)
+    {
+      g_test_skip ("no bundled sample sounds in resources/samples yet");
+      return;
+    }
+
+  first = current_result ();
+  name = soundstyle_samples_display_name (g_ptr_array_index (samples, n - 1));
+  g_assert_true (soundstyle_sound_slot_choose_sample (slot, n - 1));
+  wait_until (slot_a_is, name, "the bundled sound");
+  wait_for_render ();
+  second = current_result ();
+
+  g_test_message ("bundled “%s”: difference %.2f", name, texture_difference (first, second));
+  g_assert_cmpfloat (texture_difference (first, second), >, 0.0);
+  save_screenshot (GTK_WIDGET (fixture.window), "03-bundled-sound.png");
+}
+
+static void
+test_volume (void)
+{
+  SoundstyleSoundSlot *slot = soundstyle_window_get_sound_slot (fixture.window, 0);
+  g_autoptr(GdkTexture) quiet = NULL;
+  g_autoptr(GdkTexture) loud = NULL;
+  StallMeter meter = { 0, 0 };
+  guint ticker;
+  double difference;
+
+  soundstyle_sound_slot_set_gain (slot, 1.0);
+  gtk_adjustment_set_value (soundstyle_window_get_mix (fixture.window), 0.0);
+  wait_for_render ();
+  quiet = current_result ();
+
+  /* The slider as a user moves it, measuring the main loop meanwhile */
+  ticker = g_timeout_add (5, on_stall_tick, &meter);
+  for (double gain = 1.25; gain <= 3.51; gain += 0.25)
+    {
+      soundstyle_sound_slot_set_gain (slot, gain);
+      settle (30);
+    }
+  wait_for_render ();
+  g_source_remove (ticker);
+  loud = current_result ();
+
+  difference = texture_difference (quiet, loud);
+  g_test_message ("volume 1 -> 3.5: mean pixel difference %.4f", difference);
+  g_test_message ("longest main-loop gap during renders: %.1f ms, of which %.1f ms on the main thread's CPU",
+                  meter.longest / 1000.0, meter.longest_cpu / 1000.0);
+  /* The output moved, and it is what the engine gives for a gain of 3.5 */
+  g_assert_cmpfloat (difference, >, 0.0);
+  assert_shows_engine_result (3.5, 1.0, 0.0, 1.0, 1.0, 0.0);
+  g_assert_cmpfloat (meter.longest / 1000.0, <, MAX_STALL_MS);
+  save_screenshot (GTK_WIDGET (fixture.window), "04-volume.png");
+}
+
+static void
+test_mix (void)
+{
+  GtkAdjustment *mix = soundstyle_window_get_mix (fixture.window);
+  g_autoptr(GdkTexture) only_a = NULL;
+  g_autoptr(GdkTexture) only_b = NULL;
+  g_autoptr(GdkTexture) half = NULL;
+
+  soundstyle_sound_slot_set_gain (soundstyle_window_get_sound_slot (fixture.window, 0), 1.0);
+  gtk_adjustment_set_value (mix, 0.0);
+  wait_for_render ();
+  only_a = current_result ();
+
+  gtk_adjustment_set_value (mix, 1.0);
+  wait_for_render ();
+  only_b = current_result ();
+
+  gtk_adjustment_set_value (mix, 0.5);
+  wait_for_render ();
+  half = current_result ();
+
+  g_test_message ("mix: A-B %.2f, A-half %.2f, half-B %.2f", texture_difference (only_a, only_b),
+                  texture_difference (only_a, half), texture_difference (half, only_b));
+  g_assert_cmpfloat (texture_difference (only_a, only_b), >, 0.0);
+  g_assert_cmpfloat (texture_difference (only_a, half), >, 0.0);
+  g_assert_cmpfloat (texture_difference (half, only_b), >, 0.0);
+  /* The half-way image is the engine's convex mix of the two waveforms */
+  assert_shows_engine_result (1.0, 1.0, 0.5, 1.0, 1.0, 0.0);
+  save_screenshot (GTK_WIDGET (fixture.window), "05-mix.png");
+}
+
+static void
+export_and_check (const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture.dir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(AdisImage) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  int width, height;
+  g_autofree char *done = g_strdup_printf ("Exported “%s”", name);
+  gint64 start = g_get_monotonic_time ();
+
+  soundstyle_window_export (fixture.window, file);
+  wait_until (toast_starts_with, done, "the export");
+  g_test_message ("export %s: %.0f ms", name, (g_get_monotonic_time () - start) / 1000.0);
+
+  exported = adis_image_load (path, &error);
+  g_assert_no_error (error);
+  /* Full resolution: the photo's own size under the size rule */
+  adis_image_size_for_long_side (fixture.photo_width, fixture.photo_height,
+                                 MAX (fixture.photo_width, fixture.photo_height), &width, &height);
+  g_assert_cmpint (adis_image_get_width (exported), ==, width);
+  g_assert_cmpint (adis_image_get_height (exported), ==, height);
+}
+
+static void
+test_export (void)
+{
+  export_and_check ("restyled.png");
+  export_and_check ("restyled.jpg");
+  save_screenshot (GTK_WIDGET (fixture.window), "06-exported.png");
+}
+
+static void
+test_bad_files (void)
+{
+  g_autofree char *not_photo = g_build_filename (fixture.dir, "notes.jpg", NULL);
+  g_autoptr(GFile) not_photo_file = g_file_new_for_path (not_photo);
+  g_autoptr(GFile) not_sound_file = NULL;
+  SoundstyleCanvas *canvas = soundstyle_window_get_canvas (fixture.window);
+  SoundstyleSoundSlot *slot = soundstyle_window_get_sound_slot (fixture.window, 1);
+  GdkTexture *photo_before = soundstyle_canvas_get_before (canvas);
+  AdisSound *sound_before = soundstyle_sound_slot_get_sound (slot);
+
+  g_assert_true (g_file_set_contents (not_photo, "this is not a photo\n", -1, NULL));
+
+  soundstyle_window_open_photo (fixture.window, not_photo_file);
+  wait_until (toast_starts_with, "“notes.jpg” is not a photo", "the photo's toast");
+  g_assert_true (soundstyle_canvas_get_before (canvas) == photo_before);
+
+  /* The same text file offered as a sound */
+  not_sound_file = g_file_new_for_path (not_photo);
+  soundstyle_sound_slot_load_file (slot, not_sound_file);
+  wait_until (toast_starts_with, "“notes.jpg” is not a sound", "the sound's toast");
+  g_assert_true (soundstyle_sound_slot_get_sound (slot) == sound_before);
+  g_assert_nonnull (soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window)));
+
+  save_screenshot (GTK_WIDGET (fixture.window), "07-bad-file-toast.png");
+}
+
+static void
+test_zoom (void)
+{
+  SoundstyleCanvas *canvas = soundstyle_window_get_canvas (fixture.window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-in", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-in", NULL));
+  g_assert_cmpfloat (soundstyle_canvas_get_zoom (canvas), >, 1.5);
+  soundstyle_canvas_set_divider (canvas, 0.3);
+  save_screenshot (GTK_WIDGET (fixture.window), "08-zoomed.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-fit", NULL));
+  g_assert_cmpfloat (soundstyle_canvas_get_zoom (canvas), ==, 1.0);
+  soundstyle_canvas_set_divider (canvas, 0.5);
+}
+
+/* Any toplevel other than the main window and not yet closed */
+static GtkWindow *
+find_other_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (window != GTK_WINDOW (fixture.window) && gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+          gtk_widget_get_width (GTK_WIDGET (window)) > 0)
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+other_window_present (gpointer data)
+{
+  return find_other_window () != NULL;
+}
+
+static void
+screenshot_app_window (const char *action,
+                       const char *name)
+{
+  GtkWindow *window;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture.app), action, NULL);
+  wait_until (other_window_present, NULL, action);
+  window = find_other_window ();
+  save_screenshot (GTK_WIDGET (window), name);
+  gtk_window_destroy (window);
+  settle (100);
+}
+
+static void
+test_dialogs (void)
+{
+  screenshot_app_window ("about", "09-about.png");
+  screenshot_app_window ("preferences", "10-preferences.png");
+}
+
+static gboolean
+no_model_shown (gpointer data)
+{
+  return g_strcmp0 (soundstyle_window_get_page (data), "no-model") == 0;
+}
+
+static void
+test_no_model (void)
+{
+  g_autofree char *not_model = g_build_filename (fixture.dir, "broken.safetensors", NULL);
+  SoundstyleWindow *window;
+
+  g_assert_true (g_file_set_contents (not_model, "not a model", -1, NULL));
+  g_setenv ("SOUNDSTYLE_MODEL", not_model, TRUE);
+
+  window = soundstyle_window_new (fixture.app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (no_model_shown, window, "the no-model page");
+  save_screenshot (GTK_WIDGET (window), "11-no-model.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  setup ();
+
+  g_test_add_func ("/soundstyle/gui/opens", test_opens);
+  g_test_add_func ("/soundstyle/gui/photo", test_photo);
+  g_test_add_func ("/soundstyle/gui/bundled-sound", test_bundled_sound);
+  g_test_add_func ("/soundstyle/gui/volume", test_volume);
+  g_test_add_func ("/soundstyle/gui/mix", test_mix);
+  g_test_add_func ("/soundstyle/gui/export", test_export);
+  g_test_add_func ("/soundstyle/gui/bad-files", test_bad_files);
+  g_test_add_func ("/soundstyle/gui/zoom", test_zoom);
+  g_test_add_func ("/soundstyle/gui/dialogs", test_dialogs);
+  g_test_add_func ("/soundstyle/gui/no-model", test_no_model);
+
+  status = g_test_run ();
+
+  if (fixture.window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture.window));
+  g_clear_object (&fixture.app);
+  test_rm_rf (fixture.dir);
+  return status;
+}
