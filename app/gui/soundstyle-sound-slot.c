@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "soundstyle-audio-io.h"
 #include "soundstyle-file-chooser.h"
 #include "soundstyle-samples.h"
 #include "soundstyle-sound-slot.h"
@@ -31,8 +32,14 @@ struct _SoundstyleSoundSlot
   GtkListBox          *samples_list;
   GtkMenuButton       *samples_button;
   GtkAdjustment       *gain_adjustment;
+  GtkToggleButton     *record_button;
+  GtkButton           *play_button;
 
   /* Owned */
+  SoundstyleRecorder    *recorder;
+  SoundstylePlayer      *player;
+  SoundstyleAudioDevice *input_device;
+  gboolean               syncing_record_button;
   char                *title;
   AdisSound           *sound;
   char                *sound_name;
@@ -135,6 +142,7 @@ set_sound (SoundstyleSoundSlot *self,
   soundstyle_set_str (&self->sound_path, path);
 
   gtk_label_set_label (self->name_label, name ? name : _("No sound"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->play_button), sound != NULL);
   soundstyle_sound_view_set_sound (self->view, sound);
   update_spectrogram (self);
 
@@ -205,20 +213,206 @@ load_path (SoundstyleSoundSlot *self,
   g_task_run_in_thread (task, load_thread);
 }
 
+/* --- recording --------------------------------------------------------------- */
+
+static void
+set_record_button (SoundstyleSoundSlot *self,
+                   gboolean             active)
+{
+  /* Reflecting the recorder's state is not a click */
+  self->syncing_record_button = TRUE;
+  gtk_toggle_button_set_active (self->record_button, active);
+  self->syncing_record_button = FALSE;
+}
+
+static void
+emit_audio_failure (SoundstyleSoundSlot *self,
+                    const GError        *error,
+                    gboolean             recording)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_NO_DEVICE))
+    message = g_strdup (recording ? _("No microphone is available")
+                                  : _("No speakers or headphones are available"));
+  else if (g_error_matches (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_BUSY))
+    message = g_strdup (recording ? _("The microphone is in use by another program")
+                                  : _("The speakers are in use by another program"));
+  else
+    message = g_strdup_printf (recording ? _("Recording failed: %s") : _("Playing failed: %s"),
+                               error->message);
+  g_signal_emit (self, signals[FAILED], 0, message);
+}
+
+static void
+on_record_toggled (GtkToggleButton     *button,
+                   SoundstyleSoundSlot *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->syncing_record_button)
+    return;
+
+  if (!gtk_toggle_button_get_active (button))
+    {
+      /* "finished" follows at once and takes the recording */
+      soundstyle_recorder_stop (self->recorder);
+      return;
+    }
+
+  if (soundstyle_player_get_playing (self->player))
+    soundstyle_player_stop (self->player);
+
+  if (!soundstyle_recorder_start (self->recorder, self->input_device, &error))
+    {
+      set_record_button (self, FALSE);
+      emit_audio_failure (self, error, TRUE);
+      return;
+    }
+
+  gtk_label_set_label (self->name_label, _("Recording…"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->record_button), "destructive-action");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->record_button), _("Stop Recording"));
+  soundstyle_sound_view_set_level (self->view, 0.0);
+}
+
+/* dBFS to the meter's 0..1: the top 60 dB */
+static void
+on_recorder_level (SoundstyleRecorder  *recorder,
+                   GParamSpec          *pspec,
+                   SoundstyleSoundSlot *self)
+{
+  double db = soundstyle_recorder_get_rms_db (recorder);
+  g_autofree char *label = NULL;
+
+  if (!soundstyle_recorder_get_recording (recorder))
+    return;
+  soundstyle_sound_view_set_level (self->view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+  /* Translators: shown while recording; %.1f is the seconds recorded so far */
+  label = g_strdup_printf (_("Recording… %.1f s"), soundstyle_recorder_get_seconds (recorder));
+  gtk_label_set_label (self->name_label, label);
+}
+
+static void
+on_recorder_finished (SoundstyleRecorder  *recorder,
+                      SoundstyleSoundSlot *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisSound) sound = NULL;
+
+  set_record_button (self, FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->record_button), "destructive-action");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->record_button),
+                               _("Record from the Microphone (3 to 10 Seconds)"));
+  soundstyle_sound_view_set_level (self->view, -1);
+
+  if ((sound = soundstyle_recorder_get_sound (recorder, &error)) == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* The slot keeps the sound it had */
+      gtk_label_set_label (self->name_label, self->sound_name ? self->sound_name : _("No sound"));
+      if (g_error_matches (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_TOO_SHORT))
+        message = g_strdup_printf (_("Recordings need at least %d seconds"), ADIS_CLIP_SECONDS);
+      else
+        message = g_strdup_printf (_("Recording failed: %s"), error->message);
+      g_signal_emit (self, signals[FAILED], 0, message);
+      return;
+    }
+
+  self->load_serial++;   /* a file still loading must not replace the recording */
+  set_sound (self, sound, _("Recording"), NULL);
+}
+
+/* --- playback ---------------------------------------------------------------- */
+
+static void
+play (SoundstyleSoundSlot *self,
+      AdisSound           *sound)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!soundstyle_player_play_sound (self->player, sound, NULL, &error))
+    emit_audio_failure (self, error, FALSE);
+}
+
+static void
+on_play_clicked (GtkButton           *button,
+                 SoundstyleSoundSlot *self)
+{
+  if (soundstyle_player_get_playing (self->player))
+    soundstyle_player_stop (self->player);
+  else if (self->sound != NULL)
+    play (self, self->sound);
+}
+
+static void
+on_player_playing (SoundstylePlayer    *player,
+                   GParamSpec          *pspec,
+                   SoundstyleSoundSlot *self)
+{
+  gboolean playing = soundstyle_player_get_playing (player);
+
+  gtk_button_set_icon_name (self->play_button,
+                            playing ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button),
+                               playing ? _("Stop Playing") : _("Play the Sound"));
+}
+
+/* A sample's play button in the list: decoded in a thread, then played */
+static void
+on_sample_preview_loaded (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  SoundstyleSoundSlot *self = SOUNDSTYLE_SOUND_SLOT (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisSound) sound = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (sound != NULL)
+    play (self, sound);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_signal_emit (self, signals[FAILED], 0, error->message);
+}
+
+static void
+on_sample_play_clicked (GtkButton           *button,
+                        SoundstyleSoundSlot *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (button), "path");
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_sample_preview_loaded, NULL);
+
+  g_task_set_source_tag (task, on_sample_play_clicked);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
 /* --- samples --------------------------------------------------------------- */
 
 static GtkWidget *
-make_sample_row (const char *path)
+make_sample_row (SoundstyleSoundSlot *self,
+                 const char          *path)
 {
   g_autofree char *name = soundstyle_samples_display_name (path);
+  g_autofree char *tooltip = g_strdup_printf (_("Play “%s”"), name);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *label = gtk_label_new (name);
+  GtkWidget *button = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_margin_start (label, 6);
-  gtk_widget_set_margin_end (label, 6);
-  gtk_widget_set_margin_top (label, 6);
-  gtk_widget_set_margin_bottom (label, 6);
-  return label;
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_set_tooltip_text (button, tooltip);
+  g_object_set_data_full (G_OBJECT (button), "path", g_strdup (path), g_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (on_sample_play_clicked), self, 0);
+
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_top (box, 2);
+  gtk_widget_set_margin_bottom (box, 2);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  return box;
 }
 
 static void
@@ -285,6 +479,19 @@ soundstyle_sound_slot_dispose (GObject *object)
   SoundstyleSoundSlot *self = SOUNDSTYLE_SOUND_SLOT (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->recorder != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->recorder, self);
+      soundstyle_recorder_stop (self->recorder);
+    }
+  if (self->player != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->player, self);
+      soundstyle_player_stop (self->player);
+    }
+  g_clear_object (&self->recorder);
+  g_clear_object (&self->player);
+  g_clear_object (&self->input_device);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOUNDSTYLE_TYPE_SOUND_SLOT);
 
   G_OBJECT_CLASS (soundstyle_sound_slot_parent_class)->dispose (object);
@@ -412,6 +619,10 @@ soundstyle_sound_slot_class_init (SoundstyleSoundSlotClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, samples_list);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, samples_button);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, gain_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, record_button);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, play_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_record_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_play_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_sample_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_gain_changed);
@@ -430,8 +641,15 @@ soundstyle_sound_slot_init (SoundstyleSoundSlot *self)
   self->cancellable = g_cancellable_new ();
   self->samples = soundstyle_samples_list (SOUNDSTYLE_SAMPLE_SOUND);
 
+  /* Created here, so they report on this (the main) thread's context */
+  self->recorder = soundstyle_recorder_new ();
+  self->player = soundstyle_player_new ();
+  g_signal_connect (self->recorder, "notify::rms-db", G_CALLBACK (on_recorder_level), self);
+  g_signal_connect (self->recorder, "finished", G_CALLBACK (on_recorder_finished), self);
+  g_signal_connect (self->player, "notify::playing", G_CALLBACK (on_player_playing), self);
+
   for (guint i = 0; i < self->samples->len; i++)
-    gtk_list_box_append (self->samples_list, make_sample_row (g_ptr_array_index (self->samples, i)));
+    gtk_list_box_append (self->samples_list, make_sample_row (self, g_ptr_array_index (self->samples, i)));
   gtk_widget_set_sensitive (GTK_WIDGET (self->samples_button), self->samples->len > 0);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
@@ -548,4 +766,48 @@ soundstyle_sound_slot_get_n_samples (SoundstyleSoundSlot *self)
   g_return_val_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self), 0);
 
   return self->samples->len;
+}
+
+void
+soundstyle_sound_slot_set_input_device (SoundstyleSoundSlot   *self,
+                                        SoundstyleAudioDevice *device)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self));
+
+  g_set_object (&self->input_device, device);
+}
+
+void
+soundstyle_sound_slot_set_recording (SoundstyleSoundSlot *self,
+                                     gboolean             recording)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self));
+
+  /* The same path as a click on the record button */
+  gtk_toggle_button_set_active (self->record_button, recording);
+}
+
+gboolean
+soundstyle_sound_slot_get_recording (SoundstyleSoundSlot *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self), FALSE);
+
+  return soundstyle_recorder_get_recording (self->recorder);
+}
+
+void
+soundstyle_sound_slot_play (SoundstyleSoundSlot *self)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self));
+
+  if (self->sound != NULL && !soundstyle_player_get_playing (self->player))
+    play (self, self->sound);
+}
+
+gboolean
+soundstyle_sound_slot_get_playing (SoundstyleSoundSlot *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self), FALSE);
+
+  return soundstyle_player_get_playing (self->player);
 }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "adis.h"
+#include "soundstyle-audio-io.h"
 
 G_BEGIN_DECLS
 
@@ -35,5 +36,17 @@ void        soundstyle_sound_slot_load_file      (SoundstyleSoundSlot *self,
 gboolean    soundstyle_sound_slot_choose_sample  (SoundstyleSoundSlot *self,
                                                   guint                index);
 guint       soundstyle_sound_slot_get_n_samples  (SoundstyleSoundSlot *self);
+
+/* The microphone to record from; NULL for the system's default */
+void        soundstyle_sound_slot_set_input_device (SoundstyleSoundSlot   *self,
+                                                    SoundstyleAudioDevice *device);
+/* As the record button does: start, or stop and take the recording (3-10 s;
+ * it stops by itself at 10 s); errors come through ::failed */
+void        soundstyle_sound_slot_set_recording  (SoundstyleSoundSlot *self,
+                                                  gboolean             recording);
+gboolean    soundstyle_sound_slot_get_recording  (SoundstyleSoundSlot *self);
+/* Plays the slot's sound on the default output */
+void        soundstyle_sound_slot_play           (SoundstyleSoundSlot *self);
+gboolean    soundstyle_sound_slot_get_playing    (SoundstyleSoundSlot *self);
 
 G_END_DECLS

@@ -24,6 +24,8 @@ struct _SoundstyleWindow
   SoundstyleSoundSlot  *slot_a;
   SoundstyleSoundSlot  *slot_b;
   GtkAdjustment        *mix_adjustment;
+  AdwComboRow          *microphone_row;
+  GtkWidget            *zoom_box;
 
   /* Owned */
   GSettings            *settings;

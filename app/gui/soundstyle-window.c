@@ -128,6 +128,84 @@ on_renderer_notify (SoundstyleRenderer *renderer,
                                  soundstyle_renderer_get_texture (renderer) != NULL);
 }
 
+/* --- microphones ------------------------------------------------------------ */
+
+/* Probing the sound system can take a second, so it happens in a thread */
+static void
+list_microphones_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GListModel *devices = soundstyle_audio_list_input_devices (&error);
+
+  if (devices == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, devices, g_object_unref);
+}
+
+static void
+on_microphones_listed (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) devices = g_task_propagate_pointer (G_TASK (result), &error);
+  guint n;
+
+  if (devices == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("no microphones: %s", error->message);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->microphone_row), _("Sound input is not available"));
+      return;
+    }
+
+  n = g_list_model_get_n_items (devices);
+  if (n == 0)
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->microphone_row), _("None found"));
+      return;
+    }
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->microphone_row), NULL);
+  adw_combo_row_set_expression (self->microphone_row,
+                                gtk_property_expression_new (SOUNDSTYLE_TYPE_AUDIO_DEVICE, NULL, "name"));
+  adw_combo_row_set_model (self->microphone_row, devices);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SoundstyleAudioDevice) device = g_list_model_get_item (devices, i);
+
+      if (soundstyle_audio_device_get_is_default (device))
+        adw_combo_row_set_selected (self->microphone_row, i);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->microphone_row), TRUE);
+}
+
+static void
+on_microphone_selected (AdwComboRow      *row,
+                        GParamSpec       *pspec,
+                        SoundstyleWindow *self)
+{
+  SoundstyleAudioDevice *device = adw_combo_row_get_selected_item (row);
+
+  soundstyle_sound_slot_set_input_device (self->slot_a, device);
+  soundstyle_sound_slot_set_input_device (self->slot_b, device);
+}
+
+static void
+list_microphones (SoundstyleWindow *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_microphones_listed, NULL);
+
+  g_task_set_source_tag (task, list_microphones);
+  g_task_run_in_thread (task, list_microphones_thread);
+}
+
 /* --- sounds restored from the last run ------------------------------------ */
 
 static void
@@ -416,6 +494,9 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_a);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_b);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, mix_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, microphone_row);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, zoom_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_microphone_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sound_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_slot_failed);
   gtk_widget_class_bind_template_callback (widget_class, on_mix_changed);
@@ -466,6 +547,7 @@ soundstyle_window_init (SoundstyleWindow *self)
   soundstyle_window_files_init (self);
   on_renderer_notify (self->renderer, NULL, self);
 
+  list_microphones (self);
   restore_sound (self, self->slot_a, "sound-a", 0);
   restore_sound (self, self->slot_b, "sound-b", 1);
   load_startup_model (self);
@@ -496,6 +578,7 @@ soundstyle_window_set_photo (SoundstyleWindow *self,
   adw_window_title_set_subtitle (self->window_title, name);
   soundstyle_canvas_set_before (self->canvas, texture);
   gtk_stack_set_visible_child_name (self->photo_stack, "photo");
+  gtk_widget_set_visible (self->zoom_box, TRUE);
   soundstyle_renderer_set_photo (self->renderer, photo);
 }
 

@@ -23,6 +23,7 @@
 #include "soundstyle-application.h"
 #include "soundstyle-samples.h"
 #include "soundstyle-window.h"
+#include "sound-server.h"
 #include "test-util.h"
 
 /* Generous: the machine running the tests may be busy */
@@ -38,6 +39,7 @@ static struct
   char                  *tone_high;
   char                  *screenshots;
   SoundstyleApplication *app;
+  SoundServer           *server;
   SoundstyleWindow      *window;
   int                    photo_width;
   int                    photo_height;
@@ -340,6 +342,14 @@ setup (void)
   fixture.photo_height = adis_image_get_height (photo);
   g_test_message ("photo: %s (%dx%d)", fixture.photo, fixture.photo_width, fixture.photo_height);
 
+  /* A private PulseAudio with a null sink, before the window lists the
+   * microphones: its monitor is the only input */
+  if (sound_server_available ())
+    {
+      fixture.server = sound_server_start (&error);
+      g_assert_no_error (error);
+    }
+
   fixture.app = soundstyle_application_new ();
   g_application_register (G_APPLICATION (fixture.app), NULL, &error);
   g_assert_no_error (error);
@@ -638,6 +648,84 @@ test_dialogs (void)
 }
 
 static gboolean
+slot_b_is (gpointer data)
+{
+  return g_strcmp0 (soundstyle_sound_slot_get_sound_name (soundstyle_window_get_sound_slot (fixture.window, 1)),
+                    data) == 0;
+}
+
+static gboolean
+not_playing (gpointer data)
+{
+  return !soundstyle_sound_slot_get_playing (data);
+}
+
+static gboolean
+process_done (gpointer data)
+{
+  return g_subprocess_get_identifier (data) == NULL;
+}
+
+/* The record button against a real sound server: a 550-Hz tone played into
+ * the null sink comes back as slot B's sound, at its pitch */
+static void
+test_record (void)
+{
+  SoundstyleSoundSlot *slot = soundstyle_window_get_sound_slot (fixture.window, 1);
+  g_autoptr(GSubprocess) tone = NULL;
+  AdisSound *before;
+  AdisSound *recorded;
+  gsize first, end;
+  double pitch;
+
+  if (fixture.server == NULL)
+    {
+      g_test_skip ("pulseaudio is not installed (build-aux/test.sh installs it)");
+      return;
+    }
+
+  tone = sound_server_play_tone (fixture.server, 550.0, 0.5, 6.0);
+  soundstyle_sound_slot_set_recording (slot, TRUE);
+  g_assert_true (soundstyle_sound_slot_get_recording (slot));
+  settle (3500);
+  save_screenshot (GTK_WIDGET (fixture.window), "12-recording.png");
+  soundstyle_sound_slot_set_recording (slot, FALSE);
+  wait_until (slot_b_is, "Recording", "the recording");
+  g_assert_false (soundstyle_sound_slot_get_recording (slot));
+
+  /* The recording keeps its first 3 s; the monitor starts delivering
+   * after a short delay, so the tone fills the rest */
+  recorded = soundstyle_sound_slot_get_sound (slot);
+  g_assert_true (tone_find_span (adis_sound_get_samples (recorded), ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE,
+                                 0.1f, &first, &end));
+  pitch = tone_estimate_pitch (adis_sound_get_samples (recorded), first + 320, end - 320, ADIS_SAMPLE_RATE);
+  g_test_message ("recorded tone from %.2f s to %.2f s: %.1f Hz",
+                  (double) first / ADIS_SAMPLE_RATE, (double) end / ADIS_SAMPLE_RATE, pitch);
+  g_assert_cmpfloat_with_epsilon (pitch, 550.0, 5.0);
+  g_assert_cmpfloat ((double) (end - first) / ADIS_SAMPLE_RATE, >, 1.5);
+
+  gtk_adjustment_set_value (soundstyle_window_get_mix (fixture.window), 1.0);
+  wait_for_render ();
+  save_screenshot (GTK_WIDGET (fixture.window), "13-recorded.png");
+
+  /* Playback runs to its end */
+  soundstyle_sound_slot_play (slot);
+  g_assert_true (soundstyle_sound_slot_get_playing (slot));
+  wait_until (not_playing, slot, "the playback's end");
+
+  /* Under 3 s is refused, and the recording stays */
+  before = soundstyle_sound_slot_get_sound (slot);
+  soundstyle_sound_slot_set_recording (slot, TRUE);
+  settle (1000);
+  soundstyle_sound_slot_set_recording (slot, FALSE);
+  wait_until (toast_starts_with, "Recordings need at least 3 seconds", "the too-short toast");
+  g_assert_true (soundstyle_sound_slot_get_sound (slot) == before);
+
+  g_subprocess_force_exit (tone);
+  wait_until (process_done, tone, "the tone player to end");
+}
+
+static gboolean
 no_model_shown (gpointer data)
 {
   return g_strcmp0 (soundstyle_window_get_page (data), "no-model") == 0;
@@ -679,6 +767,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/gui/export", test_export);
   g_test_add_func ("/soundstyle/gui/bad-files", test_bad_files);
   g_test_add_func ("/soundstyle/gui/zoom", test_zoom);
+  g_test_add_func ("/soundstyle/gui/record", test_record);
   g_test_add_func ("/soundstyle/gui/dialogs", test_dialogs);
   g_test_add_func ("/soundstyle/gui/no-model", test_no_model);
 
@@ -687,6 +776,7 @@ main (int   argc,
   if (fixture.window != NULL)
     gtk_window_destroy (GTK_WINDOW (fixture.window));
   g_clear_object (&fixture.app);
+  g_clear_pointer (&fixture.server, sound_server_stop);
   test_rm_rf (fixture.dir);
   return status;
 }
