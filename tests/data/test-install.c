@@ -176,6 +176,13 @@ test_desktop_integration (void)
       assert_staged_file (path);
     }
 
+  /* and the window that the desktop file and D-Bus service start */
+  {
+    g_autofree char *window = g_build_filename (env_or_fail ("SOUNDSTYLE_INSTALL_BINDIR"),
+                                                env_or_fail ("SOUNDSTYLE_GUI_BINARY"), NULL);
+    assert_staged_file (window);
+  }
+
   /* The window's settings schema, once the repository has one */
   {
     g_autofree char *source_data = g_build_filename (test_source_dir (), "data", NULL);
