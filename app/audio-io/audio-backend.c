@@ -7,6 +7,14 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
+
+#ifdef HAVE_ALSA
+#include <alsa/asoundlib.h>
+#endif
+#ifdef HAVE_JACK
+#include <jack/jack.h>
+#endif
 
 #include "audio-backend.h"
 
@@ -28,10 +36,60 @@ audio_backend_unlock (void)
   g_rec_mutex_unlock (&backend_mutex);
 }
 
+/* PortAudio probes every host API it was built with. Without this, libjack
+ * prints several lines on stderr when no JACK server runs, and ALSA plugins
+ * one per device that cannot open, breaking the command line's one-line
+ * errors: their words go to the debug log instead (G_MESSAGES_DEBUG). */
+#ifdef HAVE_JACK
+static void
+log_jack_message (const char *message)
+{
+  g_debug ("JACK: %s", message);
+}
+#endif
+
+#ifdef HAVE_ALSA
+static void
+log_alsa_message (const char *file,
+                  int         line,
+                  const char *function,
+                  int         err,
+                  const char *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_debug ("ALSA: %s:%d (%s): %s", file, line, function, message);
+}
+#endif
+
+static void
+quiet_host_libraries (void)
+{
+#ifdef HAVE_JACK
+  jack_set_error_function (log_jack_message);
+  jack_set_info_function (log_jack_message);
+#endif
+#ifdef HAVE_ALSA
+  snd_lib_error_set_handler (log_alsa_message);
+#endif
+}
+
 gboolean
 audio_backend_acquire (GError **error)
 {
+  static gsize quieted;
   PaError pa_error = paNoError;
+
+  if (g_once_init_enter (&quieted))
+    {
+      quiet_host_libraries ();
+      g_once_init_leave (&quieted, 1);
+    }
 
   audio_backend_lock ();
   if (backend_holders == 0)

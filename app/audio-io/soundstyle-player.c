@@ -118,17 +118,17 @@ set_position (SoundstylePlayer *self,
     }
 }
 
-/* Call with the stream open */
-static void
-update_position (SoundstylePlayer *self)
+/* The heard position, or -1 when not known yet; call with the stream open */
+static double
+heard_position (SoundstylePlayer *self)
 {
   gsize played = atomic_load_explicit (&self->played, memory_order_acquire);
   long long start = atomic_load (&self->start_usec);
   double now = Pa_GetStreamTime (self->stream);
 
   if (played == 0 || now <= 0.0)
-    return;
-  set_position (self, CLAMP (now - start * 1e-6, 0.0, self->duration));
+    return -1.0;
+  return CLAMP (now - start * 1e-6, 0.0, self->duration);
 }
 
 static void
@@ -149,10 +149,13 @@ finish (SoundstylePlayer *self,
       g_clear_pointer (&self->timer, g_source_unref);
     }
 
+  /* Handlers run only after the state is final */
+  self->playing = FALSE;
+  g_object_freeze_notify (G_OBJECT (self));
   if (reached_end)
     set_position (self, self->duration);
-  self->playing = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYING]);
+  g_object_thaw_notify (G_OBJECT (self));
   g_signal_emit (self, signals[FINISHED], 0, reached_end);
 }
 
@@ -162,12 +165,13 @@ finish (SoundstylePlayer *self,
 static gboolean
 on_update_tick (gpointer user_data)
 {
-  SoundstylePlayer *self = user_data;
+  g_autoptr(SoundstylePlayer) self = g_object_ref (user_data);
   gboolean heard_out = FALSE;
+  double position;
   int active;
 
   audio_backend_lock ();
-  update_position (self);
+  position = heard_position (self);
   active = Pa_IsStreamActive (self->stream);
   if (active == 1 && atomic_load (&self->played) >= self->n_samples)
     {
@@ -184,11 +188,15 @@ on_update_tick (gpointer user_data)
     }
   audio_backend_unlock ();
 
+  /* A handler of this notification may stop the player */
+  if (position >= 0.0)
+    set_position (self, position);
+  if (!self->playing)
+    return G_SOURCE_REMOVE;
+
   if (active != 1 || heard_out)
     {
-      g_object_ref (self);
       finish (self, heard_out);
-      g_object_unref (self);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
@@ -453,6 +461,8 @@ soundstyle_player_play_sound (SoundstylePlayer       *self,
 void
 soundstyle_player_stop (SoundstylePlayer *self)
 {
+  double position;
+
   g_return_if_fail (SOUNDSTYLE_IS_PLAYER (self));
 
   if (!self->playing)
@@ -460,12 +470,15 @@ soundstyle_player_stop (SoundstylePlayer *self)
 
   /* Abort: the user wants silence now, not the device's queue played out */
   audio_backend_lock ();
-  update_position (self);
+  position = heard_position (self);
   Pa_AbortStream (self->stream);
   audio_backend_unlock ();
 
   g_object_ref (self);
-  finish (self, FALSE);
+  if (position >= 0.0)
+    set_position (self, position);
+  if (self->playing)
+    finish (self, FALSE);
   g_object_unref (self);
 }
 

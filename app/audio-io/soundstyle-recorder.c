@@ -211,19 +211,27 @@ finish (SoundstyleRecorder *self)
       g_clear_pointer (&self->timer, g_source_unref);
     }
 
-  update_levels (self);
+  /* Handlers run only after the state is final: one that calls stop()
+   * from a notification finds nothing left to stop */
   self->recording = FALSE;
+  g_object_freeze_notify (G_OBJECT (self));
+  update_levels (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+  g_object_thaw_notify (G_OBJECT (self));
   g_signal_emit (self, signals[FINISHED], 0);
 }
 
 static gboolean
 on_update_tick (gpointer user_data)
 {
-  SoundstyleRecorder *self = user_data;
+  g_autoptr(SoundstyleRecorder) self = g_object_ref (user_data);
   int active;
 
+  /* A handler of these notifications may stop the recording (the CLI stops
+   * at its length) or drop its reference */
   update_levels (self);
+  if (!self->recording)
+    return G_SOURCE_REMOVE;
 
   /* 0 after a clip filled up (paComplete) or the device failed */
   audio_backend_lock ();
@@ -234,9 +242,7 @@ on_update_tick (gpointer user_data)
       if (active < 0 || (!self->live && atomic_load (&self->written) < self->capacity))
         g_warning ("Recording from “%s” ended early: %s", self->device_name,
                    active < 0 ? Pa_GetErrorText (active) : "the device stopped");
-      g_object_ref (self);
       finish (self);
-      g_object_unref (self);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;

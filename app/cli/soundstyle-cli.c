@@ -18,6 +18,7 @@
 
 #include <glib-unix.h>
 
+#include "soundstyle-audio-io.h"
 #include "soundstyle-cli.h"
 #include "soundstyle-find-model.h"
 
@@ -35,6 +36,8 @@ static const Command commands[] = {
   { "train",             "Train a model on a folder of images and clips",   soundstyle_cmd_train },
   { "info",              "Describe a model file",                            soundstyle_cmd_info },
   { "import-checkpoint", "Convert the reference implementation's weights",  soundstyle_cmd_import },
+  { "record",            "Record a clip from the microphone into a WAV file", soundstyle_cmd_record },
+  { "devices",           "List the audio devices record can use",          soundstyle_cmd_devices },
 };
 
 static void
@@ -188,6 +191,11 @@ soundstyle_cli_exit_status (const GError *error)
 
   if (error->domain == G_OPTION_ERROR)
     return SOUNDSTYLE_EXIT_USAGE;
+
+  /* No device, a busy one or too short a take is the caller's to fix */
+  if (error->domain == SOUNDSTYLE_AUDIO_ERROR)
+    return error->code == SOUNDSTYLE_AUDIO_ERROR_FAILED ? SOUNDSTYLE_EXIT_FAILURE
+                                                        : SOUNDSTYLE_EXIT_USAGE;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return SOUNDSTYLE_EXIT_CANCELLED;

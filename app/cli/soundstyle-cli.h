@@ -88,5 +88,7 @@ int            soundstyle_cmd_train         (int argc, char **argv);
 int            soundstyle_cmd_info          (int argc, char **argv);
 int            soundstyle_cmd_import        (int argc, char **argv);
 int            soundstyle_cmd_prepare       (int argc, char **argv);
+int            soundstyle_cmd_record        (int argc, char **argv);
+int            soundstyle_cmd_devices       (int argc, char **argv);
 
 G_END_DECLS
