@@ -86,6 +86,54 @@ update_levels (AdisSound *sound)
   sound->rms = (float) sqrt (sum / ADIS_CLIP_SAMPLES);
 }
 
+/* Converts mono samples at sample_rate to ADIS_SAMPLE_RATE. Returns mono
+ * itself (not a copy) when the rate already matches; otherwise a new buffer,
+ * and mono is left to the caller. */
+static float *
+resample_mono (float       *mono,
+               gsize        n_frames,
+               int          sample_rate,
+               gsize       *out_n,
+               const char  *what,
+               GError     **error)
+{
+  double ratio = (double) ADIS_SAMPLE_RATE / sample_rate;
+  SRC_DATA data = { 0 };
+  g_autofree float *resampled = NULL;
+  int status;
+
+  if (sample_rate == ADIS_SAMPLE_RATE)
+    {
+      *out_n = n_frames;
+      return mono;
+    }
+  if (!src_is_valid_ratio (ratio))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s: sample rate %d Hz cannot be converted to %d Hz",
+                   what, sample_rate, ADIS_SAMPLE_RATE);
+      return NULL;
+    }
+
+  data.data_in = mono;
+  data.input_frames = (long) n_frames;
+  data.output_frames = (long) ceil (n_frames * ratio) + 16;
+  data.src_ratio = ratio;
+  data.end_of_input = 1;
+  resampled = g_new0 (float, data.output_frames);
+  data.data_out = resampled;
+
+  status = src_simple (&data, SRC_SINC_MEDIUM_QUALITY, 1);
+  if (status != 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s: resampling failed: %s", what, src_strerror (status));
+      return NULL;
+    }
+  *out_n = (gsize) data.output_frames_gen;
+  return g_steal_pointer (&resampled);
+}
+
 /* Takes ownership of mono. A clip shorter than 3 s is repeated end to end
  * (a loop sounds like the same scene, silence would not); a longer one keeps
  * its start. */
@@ -99,42 +147,15 @@ sound_from_mono (float       *mono,
 {
   g_autofree float *owned = mono;
   g_autofree float *resampled = NULL;
-  const float *at_rate = mono;
-  gsize n = n_frames;
+  const float *at_rate;
+  gsize n = 0;
   AdisSound *sound;
 
-  if (sample_rate != ADIS_SAMPLE_RATE)
-    {
-      double ratio = (double) ADIS_SAMPLE_RATE / sample_rate;
-      SRC_DATA data = { 0 };
-      int status;
-
-      if (!src_is_valid_ratio (ratio))
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "%s: sample rate %d Hz cannot be converted to %d Hz",
-                       what, sample_rate, ADIS_SAMPLE_RATE);
-          return NULL;
-        }
-
-      data.data_in = mono;
-      data.input_frames = (long) n_frames;
-      data.output_frames = (long) ceil (n_frames * ratio) + 16;
-      data.src_ratio = ratio;
-      data.end_of_input = 1;
-      resampled = g_new0 (float, data.output_frames);
-      data.data_out = resampled;
-
-      status = src_simple (&data, SRC_SINC_MEDIUM_QUALITY, 1);
-      if (status != 0)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                       "%s: resampling failed: %s", what, src_strerror (status));
-          return NULL;
-        }
-      at_rate = resampled;
-      n = (gsize) data.output_frames_gen;
-    }
+  at_rate = resample_mono (mono, n_frames, sample_rate, &n, what, error);
+  if (at_rate == NULL)
+    return NULL;
+  if (at_rate != mono)
+    resampled = (float *) at_rate;
 
   if (n == 0)
     {
@@ -282,6 +303,74 @@ adis_sound_load (const char  *path,
 
   return sound_from_mono (g_steal_pointer (&mono), n_read,
                           info.samplerate, source_seconds, what, error);
+}
+
+float *
+adis_audio_load_recording (const char  *path,
+                           double       max_seconds,
+                           gsize       *out_n_samples,
+                           GError     **error)
+{
+  g_autoptr(SNDFILE) file = NULL;
+  g_autofree char *what = NULL;
+  g_autofree float *block = NULL;
+  g_autofree float *mono = NULL;
+  float *at_rate;
+  SF_INFO info = { 0 };
+  gsize wanted, n_read = 0, n = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (out_n_samples != NULL, NULL);
+
+  what = g_strdup_printf ("“%s”", path);
+  file = sf_open (path, SFM_READ, &info);
+  if (file == NULL)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Cannot read audio %s: %s", what, sf_strerror (NULL));
+      return NULL;
+    }
+  if (!check_format (info.frames > 0 ? (gsize) info.frames : 0,
+                     info.samplerate, info.channels, what, error))
+    return NULL;
+
+  wanted = (gsize) info.frames;
+  if (max_seconds > 0)
+    wanted = MIN (wanted, (gsize) ceil (max_seconds * info.samplerate));
+  mono = g_new (float, wanted);
+  block = g_new (float, (gsize) READ_BLOCK * info.channels);
+  while (n_read < wanted)
+    {
+      sf_count_t got = sf_readf_float (file, block, MIN (READ_BLOCK, (sf_count_t) (wanted - n_read)));
+
+      if (got <= 0)
+        break;
+      downmix_into (block, (gsize) got, info.channels, mono + n_read);
+      n_read += (gsize) got;
+    }
+  if (sf_error (file) != SF_ERR_NO_ERROR || n_read == 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Cannot decode audio %s: %s", what,
+                   n_read == 0 ? "no frames could be decoded" : sf_strerror (file));
+      return NULL;
+    }
+
+  at_rate = resample_mono (mono, n_read, info.samplerate, &n, what, error);
+  if (at_rate == NULL)
+    return NULL;
+  if (n == 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s: too short to hold any audio at %d Hz", what, ADIS_SAMPLE_RATE);
+      if (at_rate != mono)
+        g_free (at_rate);
+      return NULL;
+    }
+  *out_n_samples = n;
+  if (at_rate == mono)
+    return g_steal_pointer (&mono);
+  return at_rate;
 }
 
 AdisSound *

@@ -43,6 +43,14 @@ AdisSound    *adis_sound_new_from_samples  (const float   *interleaved,
                                             int            n_channels,
                                             GError       **error);
 
+/* A whole recording (not cut to 3 s) as 16-kHz mono floats, for building
+ * clips out of long recordings; at most max_seconds are read (0: all).
+ * Free with g_free. Same errors as adis_sound_load. */
+float        *adis_audio_load_recording    (const char    *path,
+                                            double         max_seconds,
+                                            gsize         *out_n_samples,
+                                            GError       **error);
+
 AdisSound    *adis_sound_ref               (AdisSound     *sound);
 void          adis_sound_unref             (AdisSound     *sound);
 

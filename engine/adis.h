@@ -19,3 +19,4 @@
 #include "adis-model.h"
 #include "adis-trainer.h"
 #include "adis-eval.h"
+#include "adis-synth.h"

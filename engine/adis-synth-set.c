@@ -1,0 +1,563 @@
+/* adis-synth-set.c: the set builder: a plan per clip, workers that render
+ * and compose it, and the prepared-dataset writer that makes it resumable
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "adis"
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "adis-manifest.h"
+#include "adis-safetensors.h"
+#include "adis-synth.h"
+#include "adis-synth-private.h"
+
+/* Photos are copied into the set at most this long, so crops stay sharp at
+ * 256-512 px and the set stays small */
+#define PHOTO_MAX_SIDE   1024
+#define SETTINGS_FILE    "synth.ini"
+#define PHOTOS_DIR       "photos"
+
+void
+adis_synth_set_options_init (AdisSynthSetOptions *options)
+{
+  g_return_if_fail (options != NULL);
+  memset (options, 0, sizeof *options);
+  options->n_clips = 1000;
+  options->size = 256;
+  options->mix_fraction = 0.2;
+  options->test_fraction = ADIS_DEFAULT_TEST_FRACTION;
+}
+
+typedef struct
+{
+  char      *name;     /* photos/NAME.png, relative to the set */
+  AdisImage *image;
+} Photo;
+
+typedef struct
+{
+  const AdisSynthSetOptions *options;
+  AdisSynthMedia   *media;
+  char             *dir;
+  GPtrArray        *photos;                 /* Photo * */
+  GArray           *train_photos;           /* guint indices into photos */
+  GArray           *test_photos;
+  AdisSynthCategory categories[ADIS_SYNTH_N_CATEGORIES];
+  int               n_categories;
+  GCancellable     *cancellable;            /* the caller's, may be NULL */
+  GCancellable     *stop;                   /* ours: set on the first error */
+  GAsyncQueue      *finished;               /* Finished * */
+} Build;
+
+typedef struct
+{
+  AdisSynthClip  clip;
+  AdisSplit      split;
+} Plan;
+
+typedef struct
+{
+  guint   index;
+  GError *error;
+} Finished;
+
+static void
+photo_free (Photo *photo)
+{
+  g_free (photo->name);
+  adis_image_unref (photo->image);
+  g_free (photo);
+}
+
+static char *
+clip_id_for (guint index)
+{
+  return g_strdup_printf ("synth-%06u", index);
+}
+
+/* ---- the plan: everything about clip i from (seed, i) alone ------------------ */
+
+static void
+plan_clip (const Build *build, guint index, Plan *plan)
+{
+  const AdisSynthSetOptions *o = build->options;
+  AdisSynthFactors *f = &plan->clip.factors;
+  AdisSynthRng rng;
+  const GArray *pool;
+  const Photo *photo;
+  int width, height, short_side;
+
+  memset (plan, 0, sizeof *plan);
+  plan->clip.clip_id = clip_id_for (index);
+  plan->split = adis_split_choose (ADIS_SPLIT_BY_CLIP, plan->clip.clip_id, NULL,
+                                   o->seed, o->test_fraction);
+
+  adis_synth_rng_init (&rng, o->seed, adis_synth_hash (0x504c414e, index));
+  pool = plan->split == ADIS_SPLIT_TEST ? build->test_photos : build->train_photos;
+  photo = g_ptr_array_index (build->photos,
+                             g_array_index (pool, guint, adis_synth_rng_below (&rng, pool->len)));
+  plan->clip.photo = g_strdup (photo->name);
+
+  adis_synth_factors_init (f);
+  f->category = build->categories[adis_synth_rng_below (&rng, build->n_categories)];
+  f->category_b = f->category;
+  f->intensity = (float) adis_synth_rng_uniform (&rng);
+  f->seed = adis_synth_hash (o->seed, index);
+  if (build->n_categories > 1 && adis_synth_rng_uniform (&rng) < o->mix_fraction)
+    {
+      int other = adis_synth_rng_below (&rng, build->n_categories - 1);
+
+      /* Any category but the first */
+      for (int c = 0, k = 0; c < build->n_categories; c++)
+        if (build->categories[c] != f->category && k++ == other)
+          f->category_b = build->categories[c];
+      f->weight = (float) adis_synth_rng_range (&rng, 0.05, 0.95);
+    }
+  /* Written with 4 decimals: keep exactly what the table will say */
+  f->intensity = roundf (f->intensity * 10000.f) / 10000.f;
+  f->weight = roundf (f->weight * 10000.f) / 10000.f;
+
+  width = adis_image_get_width (photo->image);
+  height = adis_image_get_height (photo->image);
+  short_side = MIN (width, height);
+  plan->clip.crop.side = MAX (1, (int) lround (short_side * adis_synth_rng_range (&rng, 0.6, 1.0)));
+  plan->clip.crop.x = adis_synth_rng_below (&rng, width - plan->clip.crop.side + 1);
+  plan->clip.crop.y = adis_synth_rng_below (&rng, height - plan->clip.crop.side + 1);
+  plan->clip.crop.flip = adis_synth_rng_uniform (&rng) < 0.5;
+}
+
+static void
+plan_clear (Plan *plan)
+{
+  g_free (plan->clip.clip_id);
+  g_free (plan->clip.photo);
+}
+
+/* ---- one clip ------------------------------------------------------------------- */
+
+static char *
+frame_path (const char *clip_id)
+{
+  return g_strdup_printf (ADIS_DATASET_FRAMES_DIR "/%s.jpg", clip_id);
+}
+
+static char *
+audio_path (const char *clip_id)
+{
+  return g_strdup_printf (ADIS_DATASET_AUDIO_DIR "/%s.wav", clip_id);
+}
+
+static gboolean
+make_clip (Build *build, guint index, GError **error)
+{
+  Plan plan;
+  const Photo *photo = NULL;
+  g_autoptr(AdisImage) input = NULL;
+  g_autoptr(AdisImage) frame = NULL;
+  g_autoptr(AdisSound) sound = NULL;
+  g_autofree char *frame_rel = NULL, *audio_rel = NULL, *frame_abs = NULL, *audio_abs = NULL;
+  gboolean ok = FALSE;
+
+  plan_clip (build, index, &plan);
+  for (guint i = 0; i < build->photos->len; i++)
+    if (g_str_equal (((Photo *) g_ptr_array_index (build->photos, i))->name, plan.clip.photo))
+      photo = g_ptr_array_index (build->photos, i);
+  g_assert (photo != NULL);
+
+  frame_rel = frame_path (plan.clip.clip_id);
+  audio_rel = audio_path (plan.clip.clip_id);
+  frame_abs = g_build_filename (build->dir, frame_rel, NULL);
+  audio_abs = g_build_filename (build->dir, audio_rel, NULL);
+
+  input = adis_synth_crop_apply (photo->image, &plan.clip.crop, build->options->size, error);
+  if (input == NULL)
+    goto out;
+  frame = adis_synth_render (input, &plan.clip.factors, error);
+  if (frame == NULL || !adis_image_save (frame, frame_abs, error))
+    goto out;
+  sound = adis_synth_audio (build->media, &plan.clip.factors, error);
+  if (sound == NULL || !adis_sound_save_wav (sound, audio_abs, error))
+    goto out;
+  ok = TRUE;
+
+out:
+  plan_clear (&plan);
+  return ok;
+}
+
+static void
+worker (gpointer data, gpointer user_data)
+{
+  Build *build = user_data;
+  Finished *finished = g_new0 (Finished, 1);
+
+  finished->index = GPOINTER_TO_UINT (data) - 1;
+  if (g_cancellable_is_cancelled (build->stop))
+    g_set_error (&finished->error, ADIS_ERROR, ADIS_ERROR_CANCELLED, "Stopped after an error");
+  else if (!g_cancellable_set_error_if_cancelled (build->cancellable, &finished->error))
+    make_clip (build, finished->index, &finished->error);
+  g_async_queue_push (build->finished, finished);
+}
+
+/* ---- setup: settings, photos, splits ------------------------------------------- */
+
+/* The options that decide what clip i is; a resumed run must match them */
+static char *
+settings_text (const Build *build)
+{
+  const AdisSynthSetOptions *o = build->options;
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) categories = g_ptr_array_new ();
+  char mix[G_ASCII_DTOSTR_BUF_SIZE], test[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < build->photos->len; i++)
+    g_ptr_array_add (names, ((Photo *) g_ptr_array_index (build->photos, i))->name);
+  for (int c = 0; c < build->n_categories; c++)
+    g_ptr_array_add (categories, (gpointer) adis_synth_category_name (build->categories[c]));
+  g_key_file_set_uint64 (keys, "synth", "seed", o->seed);
+  g_key_file_set_integer (keys, "synth", "size", o->size);
+  g_key_file_set_string (keys, "synth", "mix-fraction", g_ascii_dtostr (mix, sizeof mix, o->mix_fraction));
+  g_key_file_set_string (keys, "synth", "test-fraction", g_ascii_dtostr (test, sizeof test, o->test_fraction));
+  g_key_file_set_string_list (keys, "synth", "categories",
+                              (const char *const *) categories->pdata, categories->len);
+  g_key_file_set_string_list (keys, "synth", "photos",
+                              (const char *const *) names->pdata, names->len);
+  return g_key_file_to_data (keys, NULL, NULL);
+}
+
+static gboolean
+check_settings (const Build *build, GError **error)
+{
+  g_autofree char *path = g_build_filename (build->dir, SETTINGS_FILE, NULL);
+  g_autofree char *wanted = settings_text (build);
+  g_autofree char *found = NULL;
+
+  if (g_file_get_contents (path, &found, NULL, NULL))
+    {
+      if (g_strcmp0 (found, wanted) != 0)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "“%s” was made with other options or media (see %s): "
+                       "rerun with the same --seed, --size, fractions and media, or use a new folder",
+                       build->dir, path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  return adis_write_file_atomic (path, wanted, strlen (wanted), error);
+}
+
+/* A name that is safe in the manifest and unique in the set */
+static char *
+photo_name (const char *path, GHashTable *taken)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  GString *name;
+
+  if (dot != NULL)
+    *dot = '\0';
+  g_strcanon (base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", '_');
+  name = g_string_new (base);
+  for (int n = 2; g_hash_table_contains (taken, name->str); n++)
+    g_string_printf (name, "%s-%d", base, n);
+  g_hash_table_add (taken, g_strdup (name->str));
+  g_string_prepend (name, PHOTOS_DIR "/");
+  g_string_append (name, ".png");
+  return g_string_free (name, FALSE);
+}
+
+/* Copies each photo into the set once (smaller, lossless) and loads the copy,
+ * so that the pixels rendered here are the pixels eval will load */
+static gboolean
+load_photos (Build *build, GError **error)
+{
+  const char *const *paths = adis_synth_media_get_photos (build->media);
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      Photo *photo = g_new0 (Photo, 1);
+      g_autofree char *dest = NULL;
+
+      photo->name = photo_name (paths[i], taken);
+      g_ptr_array_add (build->photos, photo);
+      dest = g_build_filename (build->dir, photo->name, NULL);
+      if (!g_file_test (dest, G_FILE_TEST_EXISTS))
+        {
+          g_autoptr(AdisImage) original = adis_image_load (paths[i], error);
+          g_autoptr(AdisImage) small = NULL;
+          int w, h;
+
+          if (original == NULL)
+            return FALSE;
+          w = adis_image_get_width (original);
+          h = adis_image_get_height (original);
+          if (MAX (w, h) > PHOTO_MAX_SIDE)
+            {
+              adis_image_size_for_long_side (w, h, PHOTO_MAX_SIDE, &w, &h);
+              small = adis_image_resize (original, w, h);
+            }
+          else
+            small = adis_image_ref (original);
+          if (!adis_image_save (small, dest, error))
+            return FALSE;
+        }
+      photo->image = adis_image_load (dest, error);
+      if (photo->image == NULL)
+        return FALSE;
+      if (MIN (adis_image_get_width (photo->image), adis_image_get_height (photo->image)) < 16)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "Photo “%s” is too small to crop from", paths[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* With 4 photos or more, about test_fraction of them (at least one) are seen
+ * only by test clips; with fewer, both splits share them all */
+static void
+split_photos (Build *build)
+{
+  guint n = build->photos->len;
+  g_autofree guint *order = g_new (guint, n);
+  guint n_test = 0;
+  AdisSynthRng rng;
+
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  adis_synth_rng_init (&rng, build->options->seed, 0x484f4c44);
+  for (guint i = n; i > 1; i--)
+    {
+      guint j = adis_synth_rng_below (&rng, i);
+      guint t = order[i - 1];
+
+      order[i - 1] = order[j];
+      order[j] = t;
+    }
+  if (n >= 4 && build->options->test_fraction > 0)
+    n_test = CLAMP ((guint) lround (n * build->options->test_fraction), 1, n - 1);
+  for (guint i = 0; i < n; i++)
+    {
+      if (n_test == 0)
+        {
+          g_array_append_val (build->train_photos, order[i]);
+          g_array_append_val (build->test_photos, order[i]);
+        }
+      else if (i < n_test)
+        g_array_append_val (build->test_photos, order[i]);
+      else
+        g_array_append_val (build->train_photos, order[i]);
+    }
+}
+
+/* ---- the run -------------------------------------------------------------------- */
+
+static gboolean
+validate_options (const AdisSynthSetOptions *o, GError **error)
+{
+  if (o->n_clips == 0 || o->size < 16 || o->size > 4096 ||
+      !(o->mix_fraction >= 0 && o->mix_fraction <= 1) ||
+      !(o->test_fraction >= 0 && o->test_fraction < 1) || o->n_threads < 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Synthetic set options out of range: clips %u (at least 1), size %d (16-4096), "
+                   "mix fraction %g ([0, 1]), test fraction %g ([0, 1))",
+                   o->n_clips, o->size, o->mix_fraction, o->test_fraction);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+add_row (Build *build, AdisManifestWriter *writer, guint index, GError **error)
+{
+  Plan plan;
+  g_autofree char *frame = NULL;
+  char *frames[2] = { NULL, NULL };
+  AdisClip row = { 0 };
+  const AdisSynthFactors *f;
+  gboolean ok;
+
+  plan_clip (build, index, &plan);
+  f = &plan.clip.factors;
+  frame = frame_path (plan.clip.clip_id);
+  frames[0] = frame;
+  row.clip_id = plan.clip.clip_id;
+  row.source = plan.clip.photo;
+  row.start = 0;
+  row.frames = frames;
+  row.audio = audio_path (plan.clip.clip_id);
+  row.split = plan.split;
+  /* The category a label would name: the heavier side of a mix */
+  row.category = (char *) adis_synth_category_name (f->weight > 0.5f ? f->category_b : f->category);
+  ok = adis_manifest_writer_add (writer, &row, error);
+  g_free (row.audio);
+  plan_clear (&plan);
+  return ok;
+}
+
+/* factors.tsv for every clip in the set, in clip order, written whole */
+static gboolean
+write_factors (Build *build, AdisManifestWriter *writer, GError **error)
+{
+  g_autofree char *path = g_build_filename (build->dir, ADIS_SYNTH_FACTORS_FILE, NULL);
+  g_autoptr(GString) text = g_string_new (ADIS_SYNTH_FACTORS_HEADER "\n");
+
+  for (guint i = 0;; i++)
+    {
+      g_autofree char *id = clip_id_for (i);
+      g_autofree char *line = NULL;
+      Plan plan;
+
+      if (i >= build->options->n_clips && !adis_manifest_writer_has_clip (writer, id))
+        break;
+      plan_clip (build, i, &plan);
+      line = adis_synth_clip_to_line (&plan.clip);
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+      plan_clear (&plan);
+    }
+  return adis_write_file_atomic (path, text->str, text->len, error);
+}
+
+static void
+build_clear (Build *build)
+{
+  g_free (build->dir);
+  g_clear_pointer (&build->photos, g_ptr_array_unref);
+  g_clear_pointer (&build->train_photos, g_array_unref);
+  g_clear_pointer (&build->test_photos, g_array_unref);
+  g_clear_pointer (&build->finished, g_async_queue_unref);
+  g_clear_object (&build->stop);
+}
+
+gboolean
+adis_synth_build_set (AdisSynthMedia             *media,
+                      const char                 *dataset_dir,
+                      const AdisSynthSetOptions  *options,
+                      AdisSynthProgressFunc       progress,
+                      gpointer                    user_data,
+                      GCancellable               *cancellable,
+                      GError                    **error)
+{
+  Build build = { 0 };
+  g_autoptr(AdisManifestWriter) writer = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autofree char *photos_dir = NULL;
+  GThreadPool *pool;
+  guint n_pushed = 0, done = 0, resumed = 0, i;
+  int n_threads;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (media != NULL, FALSE);
+  g_return_val_if_fail (dataset_dir != NULL, FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+
+  if (!validate_options (options, error))
+    return FALSE;
+
+  build.options = options;
+  build.media = media;
+  build.dir = g_strdup (dataset_dir);
+  build.cancellable = cancellable;
+  build.stop = g_cancellable_new ();
+  build.photos = g_ptr_array_new_with_free_func ((GDestroyNotify) photo_free);
+  build.train_photos = g_array_new (FALSE, FALSE, sizeof (guint));
+  build.test_photos = g_array_new (FALSE, FALSE, sizeof (guint));
+  build.finished = g_async_queue_new ();
+  for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
+    if (adis_synth_media_has_category (media, (AdisSynthCategory) c))
+      build.categories[build.n_categories++] = (AdisSynthCategory) c;
+
+  /* The writer makes the folder and takes the lock: nothing else before it */
+  writer = adis_manifest_writer_open (dataset_dir, error);
+  if (writer == NULL)
+    goto out;
+  photos_dir = g_build_filename (dataset_dir, PHOTOS_DIR, NULL);
+  if (g_mkdir_with_parents (photos_dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_IO,
+                   "Cannot create “%s”: %s", photos_dir, g_strerror (saved));
+      goto out;
+    }
+  if (!load_photos (&build, error) || !check_settings (&build, error))
+    goto out;
+  split_photos (&build);
+
+  n_threads = options->n_threads > 0 ? options->n_threads : (int) g_get_num_processors ();
+  pool = g_thread_pool_new (worker, &build, n_threads, FALSE, NULL);
+  for (i = 0; i < options->n_clips; i++)
+    {
+      g_autofree char *id = clip_id_for (i);
+
+      if (adis_manifest_writer_has_clip (writer, id))
+        resumed++;
+      else
+        {
+          g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+          n_pushed++;
+        }
+    }
+  done = resumed;
+  if (progress != NULL)
+    progress (done, options->n_clips, resumed, user_data);
+
+  /* Rows are added here, on one thread, as clips finish */
+  for (guint got = 0; got < n_pushed; got++)
+    {
+      Finished *finished = g_async_queue_pop (build.finished);
+
+      if (finished->error != NULL)
+        {
+          if (first_error == NULL)
+            {
+              first_error = g_steal_pointer (&finished->error);
+              /* Tell the other workers to stop taking clips */
+              g_cancellable_cancel (build.stop);
+            }
+        }
+      else if (first_error == NULL)
+        {
+          if (!add_row (&build, writer, finished->index, &first_error))
+            g_cancellable_cancel (build.stop);
+          else
+            {
+              done++;
+              if (progress != NULL)
+                progress (done, options->n_clips, resumed, user_data);
+            }
+        }
+      g_clear_error (&finished->error);
+      g_free (finished);
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+
+  if (first_error != NULL)
+    {
+      g_autoptr(GError) ignored = NULL;
+
+      /* Keep what was finished for the next run */
+      adis_manifest_writer_commit (writer, &ignored);
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      goto out;
+    }
+  if (!write_factors (&build, writer, error))
+    goto out;
+  ok = adis_manifest_writer_close (g_steal_pointer (&writer), error);
+
+out:
+  build_clear (&build);
+  return ok;
+}
