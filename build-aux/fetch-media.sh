@@ -15,7 +15,8 @@
 #
 # $SOUNDSTYLE_DEBS may name a folder of .debs already downloaded.
 #
-# Only `apt-get download` and `dpkg-deb` are used: nothing is installed.
+# Only `apt-get download` and `dpkg-deb` are used: nothing is installed
+# (--large also needs `unzip`).
 # Authors and licences come from each package's debian/copyright (the stanza
 # whose Files pattern matches, the last one winning as DEP-5 says).
 set -euo pipefail
@@ -99,7 +100,10 @@ lookup () {
   local table=$1 path=$2
   local pattern author licence short found=$'unknown\tunknown'
   while IFS=$'\t' read -r pattern author licence; do
+    # debian/* is the packaging, never the media
+    [[ $pattern == debian/* ]] && continue
     short=${pattern#*/}
+    [[ $short == "*" ]] && short=$pattern
     # Unquoted on purpose: the patterns are globs
     # shellcheck disable=SC2053
     if [[ $path == */$pattern || $path == */$short ]]; then

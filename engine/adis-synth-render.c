@@ -95,7 +95,23 @@ compute_masks (Canvas *c)
           c->ground[i] = low;
         }
     }
+  /* Blur, then keep only what stays high: the mask shrinks away from the
+   * horizon instead of bleeding onto hills (which made bright halos) */
   adis_synth_box_blur (c->sky, c->width, c->height, MAX (1, (int) (4 * c->scale)));
+  for (gsize i = 0; i < c->n; i++)
+    c->sky[i] = smoothstep (0.45f, 0.9f, c->sky[i]);
+
+  /* Then let the sky flow down each column while the colour changes
+   * smoothly, so it reaches the horizon and stops at the ridge */
+  for (int y = 1; y < c->height; y++)
+    for (int x = 0; x < c->width; x++)
+      {
+        gsize i = (gsize) y * c->width + x, up = i - c->width;
+        float diff = fabsf (c->r[i] - c->r[up]) + fabsf (c->g[i] - c->g[up]) + fabsf (c->b[i] - c->b[up]);
+
+        c->sky[i] = MAX (c->sky[i], c->sky[up] * clampf (1.f - diff * 10.f / MAX (1.f, c->scale), 0.f, 1.f));
+      }
+  adis_synth_box_blur (c->sky, c->width, c->height, MAX (1, (int) c->scale));
 }
 
 /* ---- colour operations ---------------------------------------------------- */
@@ -178,14 +194,14 @@ draw_streaks (Canvas *c, float s, guint64 seed, float *alpha)
 
   adis_synth_rng_init (&rng, seed, 0x5241494e);
   angle = adis_synth_rng_range (&rng, -0.3, 0.3);
-  count = (int) ((120 + 900 * s) * area);
+  count = (int) ((120 + 1100 * s) * area);
 
   for (i = 0; i < count; i++)
     {
       double a = angle + adis_synth_rng_range (&rng, -0.04, 0.04);
       double len = adis_synth_rng_range (&rng, 6, 18) * c->scale * (0.7 + 0.6 * s);
       double half_width = adis_synth_rng_range (&rng, 0.35, 0.7) * MAX (1.f, c->scale);
-      double strength = adis_synth_rng_range (&rng, 0.12, 0.35) * (0.6 + 0.4 * s);
+      double strength = adis_synth_rng_range (&rng, 0.15, 0.4) * (0.6 + 0.4 * s);
       double x0 = adis_synth_rng_range (&rng, -len, c->width + len);
       double y0 = adis_synth_rng_range (&rng, -len, c->height);
       double ux = sin (a), uy = cos (a);
@@ -298,7 +314,7 @@ static void
 render_snow (Canvas *c, float intensity, guint64 seed)
 {
   float s = 0.3f + 0.7f * intensity;
-  float coverage = 0.22f + 0.58f * intensity;   /* of the non-sky area */
+  float coverage = 0.2f + 0.5f * intensity;   /* of the non-sky area */
   g_autofree float *score = g_new (float, c->n);
   g_autofree float *around = g_new (float, c->n);
   g_autofree float *noise = g_new (float, c->n);
@@ -307,7 +323,7 @@ render_snow (Canvas *c, float intensity, guint64 seed)
 
   memcpy (around, c->luma, c->n * sizeof (float));
   adis_synth_box_blur (around, c->width, c->height, MAX (2, (int) (8 * c->scale)));
-  adis_synth_fbm (noise, c->width, c->height, 24.f * c->scale, seed ^ 0x534e4f57);
+  adis_synth_fbm (noise, c->width, c->height, 40.f * c->scale, seed ^ 0x534e4f57);
 
   /* Upward-facing: bright for its surroundings, brighter than what lies just
    * below it (lit from above), lower in the frame, and patchy */
@@ -318,15 +334,17 @@ render_snow (Canvas *c, float intensity, guint64 seed)
         gsize below = (gsize) MIN (c->height - 1, y + shift) * c->width + x;
         float top_lit = clampf ((around[i] - around[below]) * 6.f, -0.3f, 0.3f);
 
-        score[i] = 0.9f * c->luma[i] + 0.8f * (c->luma[i] - around[i])
-                   + top_lit + 0.35f * c->ground[i] + 0.45f * (noise[i] - 0.5f);
+        score[i] = 0.9f * c->luma[i] + 0.3f * (c->luma[i] - around[i])
+                   + top_lit + 0.35f * c->ground[i] + 0.5f * (noise[i] - 0.5f);
       }
 
+  /* A little blur: snow lies in soft drifts, not on single bright pixels */
+  adis_synth_box_blur (score, c->width, c->height, MAX (1, (int) (1.5f * c->scale)));
   threshold = adis_synth_quantile (score, c->sky, c->n, 1.f - coverage);
 
   for (gsize i = 0; i < c->n; i++)
     {
-      float cover = smoothstep (threshold - 0.06f, threshold + 0.06f, score[i]) * (1.f - c->sky[i]);
+      float cover = smoothstep (threshold - 0.1f, threshold + 0.1f, score[i]) * (1.f - c->sky[i]);
       /* Keep a little of the shading underneath so the snow has form */
       float shade = clampf (0.86f + 0.5f * (c->luma[i] - around[i]) + 0.1f * c->luma[i], 0.7f, 1.05f);
 

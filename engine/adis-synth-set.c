@@ -75,6 +75,14 @@ photo_free (Photo *photo)
   g_free (photo);
 }
 
+static int
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static char *
 clip_id_for (guint index)
 {
@@ -406,22 +414,40 @@ add_row (Build *build, AdisManifestWriter *writer, guint index, GError **error)
   return ok;
 }
 
-/* factors.tsv for every clip in the set, in clip order, written whole */
+/* factors.tsv for every clip in the manifest (an earlier run may have made
+ * more than this one asks for), in clip order, written whole */
 static gboolean
-write_factors (Build *build, AdisManifestWriter *writer, GError **error)
+write_factors (Build *build, GError **error)
 {
   g_autofree char *path = g_build_filename (build->dir, ADIS_SYNTH_FACTORS_FILE, NULL);
   g_autoptr(GString) text = g_string_new (ADIS_SYNTH_FACTORS_HEADER "\n");
+  g_autoptr(AdisManifest) manifest = adis_manifest_load (build->dir, error);
+  g_autoptr(GArray) indices = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  for (guint i = 0;; i++)
+  if (manifest == NULL)
+    return FALSE;
+  for (guint row = 0; row < adis_manifest_get_n_clips (manifest); row++)
     {
-      g_autofree char *id = clip_id_for (i);
+      const char *id = adis_manifest_get_clip (manifest, row)->clip_id;
+      guint64 index;
+
+      if (!g_str_has_prefix (id, "synth-") ||
+          !g_ascii_string_to_unsigned (id + strlen ("synth-"), 10, 0, G_MAXUINT, &index, NULL))
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "“%s” holds clip “%s”, which synth did not make: use a new folder",
+                       build->dir, id);
+          return FALSE;
+        }
+      g_array_append_val (indices, (guint) { (guint) index });
+    }
+  g_array_sort (indices, compare_uint);
+  for (guint k = 0; k < indices->len; k++)
+    {
       g_autofree char *line = NULL;
       Plan plan;
 
-      if (i >= build->options->n_clips && !adis_manifest_writer_has_clip (writer, id))
-        break;
-      plan_clip (build, i, &plan);
+      plan_clip (build, g_array_index (indices, guint, k), &plan);
       line = adis_synth_clip_to_line (&plan.clip);
       g_string_append (text, line);
       g_string_append_c (text, '\n');
@@ -553,9 +579,9 @@ adis_synth_build_set (AdisSynthMedia             *media,
       g_propagate_error (error, g_steal_pointer (&first_error));
       goto out;
     }
-  if (!write_factors (&build, writer, error))
+  if (!adis_manifest_writer_close (g_steal_pointer (&writer), error))
     goto out;
-  ok = adis_manifest_writer_close (g_steal_pointer (&writer), error);
+  ok = write_factors (&build, error);
 
 out:
   build_clear (&build);

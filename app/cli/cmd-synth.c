@@ -249,7 +249,7 @@ build_set (SynthArgs *args, GError **error)
 
   if ((media = load_media (args->media, error)) == NULL)
     return FALSE;
-  g_printerr ("Media: %s\n", adis_synth_media_get_dir (media));
+  g_print ("Media: %s\n", adis_synth_media_get_dir (media));
 
   cancellable = soundstyle_cli_interrupt_cancellable ();
   progress.start = g_get_monotonic_time ();
