@@ -38,6 +38,7 @@ static const Command commands[] = {
   { "import-checkpoint", "Convert the reference implementation's weights",  soundstyle_cmd_import },
   { "record",            "Record a clip from the microphone into a WAV file", soundstyle_cmd_record },
   { "devices",           "List the audio devices record can use",          soundstyle_cmd_devices },
+  { "eval",              "Measure a model on a data set's held-out clips",   soundstyle_cmd_eval },
   { "synth",             "Make a data set whose ground truth is known (weather on photos)", soundstyle_cmd_synth },
 };
 
