@@ -381,7 +381,7 @@ static const struct
   const char *key;
   const char *meaning;
 } headline[] = {
-  { "accuracy", "probe's category accuracy on the outputs (higher is better)" },
+  { "accuracy", "probe's category accuracy on the unmixed clips' outputs (higher is better)" },
   { "intensity_mae", "mean absolute error of the probe's intensity against the clip's (lower is better)" },
   { "intensity_spearman", "rank correlation of the clip's intensity with the probe's, within each category, averaged (higher is better)" },
   { "volume_spearman", "rank correlation of gain (0.25…4) with the probe's intensity, per clip, averaged" },
