@@ -419,12 +419,15 @@ run_eval (EvalArgs *args)
   if (!set->synthetic)
     g_clear_pointer (&baseline, adis_model_unref);
 
+  /* The outputs are kept only for FID and KID */
   if ((probe = eval_probe_train (set, args->probe_examples, seed, progress, probe_report,
-                            cancellable, &error)) == NULL ||
-      (model_metrics = eval_model (model, set, probe, &model_options, outputs,
+                                 cancellable, &error)) == NULL ||
+      (model_metrics = eval_model (model, set, probe, &model_options,
+                                   inception != NULL ? outputs : NULL,
                                    progress, cancellable, &error)) == NULL ||
       (baseline != NULL &&
-       (baseline_metrics = eval_model (baseline, set, probe, &baseline_options, baseline_outputs,
+       (baseline_metrics = eval_model (baseline, set, probe, &baseline_options,
+                                       inception != NULL ? baseline_outputs : NULL,
                                        progress, cancellable, &error)) == NULL))
     return fail (progress, error);
 
@@ -511,7 +514,7 @@ soundstyle_cmd_eval (int    argc,
     { "baseline", 'b', 0, G_OPTION_ARG_FILENAME, &args.baseline, "A keyword model (train --keyword) to measure side by side", "MODEL" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write DIR/metrics.json, DIR/index.html and DIR/images/ (default: JSON on stdout)", "DIR" },
     { "size", 's', 0, G_OPTION_ARG_INT, &args.size, "Long side of the images measured, in pixels (default: 128)", "N" },
-    { "max-clips", 'n', 0, G_OPTION_ARG_INT, &args.max_clips, "Held-out clips to measure at most, chosen by --seed (default: 100)", "N" },
+    { "max-clips", 'n', 0, G_OPTION_ARG_INT, &args.max_clips, "Held-out clips to measure at most, chosen by --seed (default: 100); each takes about 2 MB of memory at --size 256", "N" },
     { "probe-examples", 0, 0, G_OPTION_ARG_INT, &args.probe_examples, "Renderer images the probe learns from (default: 1600)", "N" },
     { "inception", 0, 0, G_OPTION_ARG_FILENAME, &args.inception, "TorchScript Inception-v3 feature network, for FID and KID", "FILE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &args.seed, "Seed for the clips chosen, the probe and KID (default: 0)", "S" },
