@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "soundstyle-renderer.h"
 
 /* How long inputs must rest before the full render starts */
@@ -554,7 +556,7 @@ soundstyle_renderer_export_async (SoundstyleRenderer  *self,
   if (!can_render (self))
     {
       g_task_return_new_error (task, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                               "nothing to export yet");
+                               _("nothing to export yet"));
       return;
     }
 
