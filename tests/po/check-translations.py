@@ -313,9 +313,45 @@ def bare_literals(text, arg):
     return found
 
 
-def escapes_in_c(path, text, include_errors):
+# gettext calls and which of their arguments hold the message
+C_GETTEXT_ARGS = {
+    "_": [0], "N_": [0], "C_": [1], "NC_": [1], "gettext": [0], "ngettext": [0, 1],
+    "g_dgettext": [1], "g_dcgettext": [1], "g_dngettext": [1, 2], "g_dpgettext2": [2],
+}
+
+
+def split_messages(path, code):
+    """Messages glued to a macro ("Step %" G_GINT64_FORMAT): xgettext takes
+    only the part before the macro, so the text at run time is never found
+    in the catalog. PRId64 and friends from <inttypes.h> are the exception:
+    gettext knows them."""
     problems = []
+    for match in C_CALL.finditer(code):
+        name = match.group(1)
+        if name not in C_GETTEXT_ARGS:
+            continue
+        args, _ = split_arguments(code, match.end() - 1)
+        for index in C_GETTEXT_ARGS[name]:
+            if index >= len(args):
+                continue
+            start, end, literals = args[index]
+            if not literals:
+                continue
+            rest = code[start:end]
+            for lit_start, lit_end, _depth in reversed(literals):
+                rest = rest[:lit_start - start] + " " * (lit_end - lit_start) + rest[lit_end - start:]
+            macros = [m for m in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rest)
+                      if not re.fullmatch(r"PRI[diouxX](8|16|32|64|LEAST\d+|FAST\d+|MAX|PTR)", m)]
+            if macros:
+                line = code.count("\n", 0, match.start()) + 1
+                problems.append(f"{path}:{line}: {name} gets a message glued to {macros[0]}, which "
+                                f"xgettext cannot see through; use a plain format such as %lld, or PRId64")
+    return problems
+
+
+def escapes_in_c(path, text, include_errors):
     code = strip_c_comments(text)
+    problems = split_messages(path, code)
     calls = dict(C_TEXT_CALLS)
     if include_errors:
         calls.update(C_ERROR_CALLS)
@@ -352,6 +388,10 @@ def self_test_escapes():
         'gtk_label_set_text (l, "%s");': False,
         'g_task_return_new_error (t, G_IO_ERROR, G_IO_ERROR_CANCELLED, "dismissed");': False,
         '/* gtk_label_new ("in a comment") */': False,
+        'x = g_strdup_printf (_("Step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT), a, b);': True,
+        'x = g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " step", "%" G_GINT64_FORMAT " steps", n);': True,
+        'x = g_strdup_printf (_("Step %" PRId64 " of %" PRId64), a, b);': False,
+        'x = g_dngettext (GETTEXT_PACKAGE, "%lld step", "%lld steps", n);': False,
     }
     for snippet, should_flag in bad_c.items():
         flagged = bool(escapes_in_c("snippet.c", snippet, include_errors=True))
