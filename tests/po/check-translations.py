@@ -450,8 +450,11 @@ STATISTICS = re.compile(r"(\d+) translated messages?(?:, (\d+) fuzzy translation
 
 
 def run(cmd, **kwargs):
-    return subprocess.run(cmd, capture_output=True, text=True,
-                          env=dict(os.environ, LC_ALL="C", LANGUAGE=""), **kwargs)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True,
+                              env=dict(os.environ, LC_ALL="C", LANGUAGE=""), **kwargs)
+    except FileNotFoundError:
+        return subprocess.CompletedProcess(cmd, 127, "", f"{cmd[0]} is not installed (Debian: apt-get install gettext)")
 
 
 def statistics(catalog):
