@@ -37,6 +37,7 @@ struct _SoundstyleWindow
   GCancellable         *cancellable;
   char                 *last_toast;
   guint                 n_exports;            /* running exports, for the spinner */
+  AdwToast             *toast;                /* on screen until ::dismissed */
   guint64               photo_serial;
 };
 

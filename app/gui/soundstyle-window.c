@@ -23,23 +23,36 @@ G_DEFINE_FINAL_TYPE (SoundstyleWindow, soundstyle_window, ADW_TYPE_APPLICATION_W
 
 /* --- toasts ---------------------------------------------------------------- */
 
+static void
+on_toast_dismissed (AdwToast         *toast,
+                    SoundstyleWindow *self)
+{
+  if (self->toast == toast)
+    g_clear_object (&self->toast);
+}
+
 void
 soundstyle_window_toast (SoundstyleWindow *self,
                          const char       *message)
 {
-  AdwToast *toast;
-
   g_return_if_fail (SOUNDSTYLE_IS_WINDOW (self));
 
   soundstyle_set_str (&self->last_toast, message);
 
-  /* The newest message shows at once, older ones wait behind it.
-   * (Dismissing the one on screen instead can crash libadwaita 1.2 when
-   * its hide animation is still running.) */
-  toast = adw_toast_new (message);
-  adw_toast_set_timeout (toast, 4);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  /* A newer message replaces the text of the toast on screen rather than
+   * queueing behind it, where it would turn up late and stale. (Dismissing
+   * the old toast instead can crash libadwaita 1.2 while its hide animation
+   * runs.) */
+  if (self->toast != NULL)
+    {
+      adw_toast_set_title (self->toast, message);
+      return;
+    }
+
+  self->toast = adw_toast_new (message);
+  adw_toast_set_timeout (self->toast, 5);
+  g_signal_connect_object (self->toast, "dismissed", G_CALLBACK (on_toast_dismissed), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
 
 static void
@@ -442,6 +455,7 @@ soundstyle_window_dispose (GObject *object)
   SoundstyleWindow *self = SOUNDSTYLE_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->toast);
   if (self->renderer != NULL)
     g_signal_handlers_disconnect_by_data (self->renderer, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOUNDSTYLE_TYPE_WINDOW);
