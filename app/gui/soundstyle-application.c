@@ -77,9 +77,15 @@ about_action (GSimpleAction *action,
                                    "and Hang Zhao (ECCV 2022)."));
   /* Translators: replace with your names, one per line */
   adw_about_window_set_translator_credits (about, _("translator-credits"));
+  /* The license text is Pango markup: the credits hold e-mail addresses
+   * in <...> and ampersands */
   if (credits != NULL)
-    adw_about_window_add_legal_section (about, _("Bundled Sounds and Photos"), NULL,
-                                        GTK_LICENSE_CUSTOM, credits);
+    {
+      g_autofree char *escaped = g_markup_escape_text (credits, -1);
+
+      adw_about_window_add_legal_section (about, _("Bundled Sounds and Photos"), NULL,
+                                          GTK_LICENSE_CUSTOM, escaped);
+    }
   gtk_window_present (GTK_WINDOW (about));
 }
 

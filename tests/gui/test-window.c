@@ -497,6 +497,15 @@ test_volume (void)
   save_screenshot (GTK_WIDGET (fixture.window), "04-volume.png");
 }
 
+static gboolean
+slots_hold_tones (gpointer data)
+{
+  return g_strcmp0 (soundstyle_sound_slot_get_sound_path (soundstyle_window_get_sound_slot (fixture.window, 0)),
+                    fixture.tone_low) == 0 &&
+         g_strcmp0 (soundstyle_sound_slot_get_sound_path (soundstyle_window_get_sound_slot (fixture.window, 1)),
+                    fixture.tone_high) == 0;
+}
+
 static void
 test_mix (void)
 {
@@ -504,7 +513,15 @@ test_mix (void)
   g_autoptr(GdkTexture) only_a = NULL;
   g_autoptr(GdkTexture) only_b = NULL;
   g_autoptr(GdkTexture) half = NULL;
+  g_autoptr(GFile) low = g_file_new_for_path (fixture.tone_low);
+  g_autoptr(GFile) high = g_file_new_for_path (fixture.tone_high);
 
+  /* Two sounds far apart (a quiet low tone, a loud high one): the tiny test
+   * model, four steps old, hears little difference between two bundled
+   * recordings, and the mix must visibly move the output */
+  soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 0), low);
+  soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 1), high);
+  wait_until (slots_hold_tones, NULL, "the tone files");
   soundstyle_sound_slot_set_gain (soundstyle_window_get_sound_slot (fixture.window, 0), 1.0);
   gtk_adjustment_set_value (mix, 0.0);
   wait_for_render ();
