@@ -40,6 +40,7 @@ static const Command commands[] = {
   { "devices",           "List the audio devices record can use",          soundstyle_cmd_devices },
   { "eval",              "Measure a model on a data set's held-out clips",   soundstyle_cmd_eval },
   { "synth",             "Make a data set whose ground truth is known (weather on photos)", soundstyle_cmd_synth },
+  { "bench",             "Time stylizing, sliders and training on this machine (JSON)", soundstyle_cmd_bench },
 };
 
 static void

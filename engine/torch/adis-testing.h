@@ -10,6 +10,7 @@
 
 #include "adis-types.h"
 #include "adis-config.h"
+#include "adis-model.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,27 @@ gboolean  adis_testing_run_parity        (const char        *golden_path,
  * -1 with error set for another name or an invalid config */
 gint64    adis_testing_count_parameters  (const AdisConfig  *config,
                                           const char        *network,
+                                          GError           **error);
+
+/* The slider path folds the sound into the decoder's first conv
+ * (adis_model_decode); this is the unfolded decoder, as the reference runs
+ * it, for the test that holds the two equal */
+AdisImage *adis_testing_decode_plain     (AdisModel         *model,
+                                          AdisImageCode     *image_code,
+                                          AdisSoundCode     *sound_code,
+                                          GError           **error);
+
+/* The same on a generator with libtorch's default initialisation and a
+ * random code [1, 4 ngf, code_height, code_width] and two random embeddings:
+ * the largest difference between the folded and the plain decoder, and how
+ * much the output moved between the two embeddings (so a fold that dropped
+ * the sound would show) */
+gboolean   adis_testing_compare_decoders (const AdisConfig  *config,
+                                          int                code_height,
+                                          int                code_width,
+                                          guint64            seed,
+                                          double            *out_max_diff,
+                                          double            *out_sound_effect,
                                           GError           **error);
 
 G_END_DECLS

@@ -4,6 +4,10 @@
 
 #include "model-file.h"
 
+extern "C" {
+#include "adis-testing.h"
+}
+
 #include <cstring>
 
 namespace adis {
@@ -201,6 +205,10 @@ struct _AdisImageCode
   int            width = 0;
   int            height = 0;
   torch::Tensor  code;        /* [1, 4 ngf, height / 4, width / 4] */
+  /* The first decoder conv's share of the code, [1, C0 / 2, height / 2,
+   * width / 2]: everything of the decoder that does not depend on the
+   * sound, so a slider move starts after it */
+  torch::Tensor  share;
 };
 
 struct _AdisSoundCode
@@ -415,6 +423,7 @@ adis_model_encode_image (AdisModel     *model,
                                         {1, 3, height, width}, torch::kFloat);
 
     code->code = model->G->encode (x.to (model->device));
+    code->share = model->G->decode_image_share (code->code);
     return true;
   });
 
@@ -631,7 +640,7 @@ adis_model_decode (AdisModel      *model,
 
   adis::guard (error, [&] () {
     c10::InferenceMode inference;
-    torch::Tensor out = model->G->decode (image_code->code, sound_code->embedding);
+    torch::Tensor out = model->G->decode_from_share (image_code->share, sound_code->embedding);
 
     out = out.clamp (-1.0, 1.0).to (torch::kCPU).contiguous ();
     g_assert (out.size (2) == image_code->height && out.size (3) == image_code->width);
@@ -667,5 +676,29 @@ adis_model_spectrogram (AdisModel  *model,
     return true;
   });
 
+  return result;
+}
+
+/* For the tests: the decoder as the reference runs it, without the fold */
+extern "C" AdisImage *
+adis_testing_decode_plain (AdisModel      *model,
+                           AdisImageCode  *image_code,
+                           AdisSoundCode  *sound_code,
+                           GError        **error)
+{
+  AdisImage *result = NULL;
+
+  g_return_val_if_fail (image_code->model == model && sound_code->model == model, NULL);
+
+  ModelLocker locker (model);
+  adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor out = model->G->decode (image_code->code, sound_code->embedding);
+
+    out = out.clamp (-1.0, 1.0).to (torch::kCPU).contiguous ();
+    result = adis_image_new_from_planes (out.data_ptr<float> (),
+                                         image_code->width, image_code->height);
+    return true;
+  });
   return result;
 }

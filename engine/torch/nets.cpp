@@ -99,8 +99,15 @@ BlurUpsampleImpl::BlurUpsampleImpl (int64_t channels_)
 torch::Tensor
 BlurUpsampleImpl::forward (const torch::Tensor &x)
 {
+  return apply (x, filt);
+}
+
+torch::Tensor
+BlurUpsampleImpl::apply (const torch::Tensor &x, const torch::Tensor &filt)
+{
+  int64_t channels = x.size (1);
   auto padded = F::pad (x, F::PadFuncOptions ({1, 1, 1, 1}).mode (torch::kReplicate));
-  auto up = F::conv_transpose2d (padded, filt,
+  auto up = F::conv_transpose2d (padded, filt.slice (0, 0, channels),
                                  F::ConvTranspose2dFuncOptions ().stride (2)
                                                                  .padding (2)
                                                                  .groups (channels));
@@ -184,6 +191,33 @@ GeneratorImpl::encode (const torch::Tensor &x)
   return h;
 }
 
+torch::Tensor
+GeneratorImpl::encode_with_features (const torch::Tensor &x,
+                                     const std::vector<int64_t> &layers,
+                                     std::vector<torch::Tensor> *feats)
+{
+  auto h = x;
+  size_t next = 0;
+  int64_t i = 0;
+
+  feats->clear ();
+  for (auto &layer : *model)
+    {
+      if (i >= n_encoder_layers)
+        break;
+      h = layer.forward (h);
+      if (next < layers.size () && i == layers[next])
+        {
+          feats->push_back (h);
+          next++;
+        }
+      i++;
+    }
+  TORCH_CHECK (next == layers.size (), "encode_with_features: layer ", layers[next],
+               " is beyond the encoder's ", n_encoder_layers, " layers");
+  return h;
+}
+
 std::vector<torch::Tensor>
 GeneratorImpl::encode_features (const torch::Tensor &x,
                                 const std::vector<int64_t> &layers)
@@ -225,6 +259,70 @@ GeneratorImpl::decode (const torch::Tensor &code, const torch::Tensor &embedding
   for (auto &layer : *model)
     {
       if (i++ < n_encoder_layers)
+        continue;
+      h = layer.forward (h);
+    }
+  return h;
+}
+
+torch::Tensor
+GeneratorImpl::decode_image_share (const torch::Tensor &code)
+{
+  auto *up = model->ptr (n_encoder_layers)->as<BlurUpsample> ();
+  auto *first = model->ptr (n_encoder_layers + 1)->as<torch::nn::Conv2d> ();
+  int64_t code_channels = code.size (1);
+
+  TORCH_CHECK (up != nullptr && first != nullptr, "decode_image_share: unexpected decoder layout");
+  // Only the code's input channels of the conv; its bias goes here, once
+  return F::conv2d (BlurUpsampleImpl::apply (code, up->filt),
+                    first->weight.slice (1, 0, code_channels),
+                    F::Conv2dFuncOptions ().bias (first->bias).padding (1));
+}
+
+torch::Tensor
+GeneratorImpl::decode_sound_share (const torch::Tensor &embedding,
+                                   int64_t height, int64_t width)
+{
+  auto *first = model->ptr (n_encoder_layers + 1)->as<torch::nn::Conv2d> ();
+  int64_t batch = embedding.size (0);
+  int64_t embed_dim = embedding.size (1);
+  int64_t out_channels = first->weight.size (0);
+  int64_t in_channels = first->weight.size (1);
+  // [C_out, E, 3, 3]: the taps that read the embedding's channels
+  auto w = first->weight.slice (1, in_channels - embed_dim, in_channels);
+  // Per image and output channel, each tap's weight on this embedding:
+  // [B, C_out * 9] -> [B C_out, 1, 3, 3]
+  auto taps = torch::matmul (embedding, w.transpose (0, 1).reshape ({embed_dim, -1}))
+                .reshape ({batch * out_channels, 1, 3, 3});
+  // Convolving a field of ones of up to 3 x 3 gives every distinct value:
+  // first row or column, inner ones, last
+  int64_t rows = std::min<int64_t> (height, 3), cols = std::min<int64_t> (width, 3);
+  auto ones = torch::ones ({1, 1, rows, cols}, embedding.options ());
+  auto distinct = F::conv2d (ones.expand ({1, batch * out_channels, rows, cols}), taps,
+                             F::Conv2dFuncOptions ().padding (1).groups (batch * out_channels))
+                    .reshape ({batch, out_channels, rows, cols});
+  auto spread = [&] (int64_t n, int64_t n_distinct) {
+    auto index = torch::ones ({n}, torch::TensorOptions ().dtype (torch::kLong)
+                                                          .device (embedding.device ()));
+    index[0] = 0;
+    index[n - 1] = n_distinct - 1;
+    return index;
+  };
+
+  return distinct.index_select (2, spread (height, rows)).index_select (3, spread (width, cols));
+}
+
+torch::Tensor
+GeneratorImpl::decode_from_share (const torch::Tensor &image_share,
+                                  const torch::Tensor &embedding)
+{
+  auto h = image_share + decode_sound_share (embedding, image_share.size (2), image_share.size (3));
+  int64_t i = 0;
+
+  // The rest of the decoder, after the blur-upsampling and the first conv
+  for (auto &layer : *model)
+    {
+      if (i++ < n_encoder_layers + 2)
         continue;
       h = layer.forward (h);
     }

@@ -36,6 +36,9 @@ TORCH_MODULE (BlurDownsample);
 // each side: exactly 2x. Buffer "filt".
 struct BlurUpsampleImpl : torch::nn::Module {
   explicit BlurUpsampleImpl (int64_t channels);
+  // The same on the first x.size (1) channels' filters only (the filter is
+  // equal for every channel), for the folded decoder
+  static torch::Tensor apply (const torch::Tensor &x, const torch::Tensor &filt);
   torch::Tensor forward (const torch::Tensor &x);
   int64_t channels;
   torch::Tensor filt;
@@ -64,8 +67,29 @@ struct GeneratorImpl : torch::nn::Module {
   // adis_config_nce_layers; stops after the last one
   std::vector<torch::Tensor> encode_features (const torch::Tensor &x,
                                               const std::vector<int64_t> &layers);
+  // The encoder's output, and the outputs of the given layers (ascending)
+  // on the way: one pass serves both G(x) and PatchNCE's keys
+  torch::Tensor encode_with_features (const torch::Tensor &x,
+                                      const std::vector<int64_t> &layers,
+                                      std::vector<torch::Tensor> *feats);
   // Tiles embedding [B, E] over code [B, 4 ngf, h, w], concatenates, decodes
   torch::Tensor decode (const torch::Tensor &code, const torch::Tensor &embedding);
+
+  // The same decoder, folded for sliders (equal to decode () up to float
+  // rounding). The first decoder conv is linear in its input, which is the
+  // up-sampled code stacked on the up-sampled tiled embedding; so its output
+  // is the code's share plus the embedding's share. The code's share (bias
+  // included) does not depend on the sound: compute it once per photo with
+  // decode_image_share and finish each sound with decode_from_share.
+  // [B, 4 ngf, h, w] -> [B, C0 / 2, 2 h, 2 w]
+  torch::Tensor decode_image_share (const torch::Tensor &code);
+  // The tiled embedding stays constant through the blur-upsampling, so its
+  // share is one value per channel, except in the outer rows and columns
+  // where the conv's zero padding drops taps: [B, C0 / 2, height, width]
+  torch::Tensor decode_sound_share (const torch::Tensor &embedding,
+                                    int64_t height, int64_t width);
+  torch::Tensor decode_from_share (const torch::Tensor &image_share,
+                                   const torch::Tensor &embedding);
   torch::Tensor forward (const torch::Tensor &x, const torch::Tensor &embedding);
   int64_t n_encoder_layers;   // 12 + n_blocks
   torch::nn::Sequential model{nullptr};

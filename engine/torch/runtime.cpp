@@ -306,3 +306,10 @@ adis_set_num_threads (int n_threads)
   if (n_threads > 0)
     torch::set_num_threads (n_threads);
 }
+
+// Declared in adis-threads.h
+extern "C" int
+adis_get_num_threads (void)
+{
+  return torch::get_num_threads ();
+}

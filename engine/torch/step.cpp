@@ -141,23 +141,41 @@ nce_total (Networks &nets, const torch::Tensor &source,
            const std::vector<torch::Tensor> &patch_ids,
            std::vector<torch::Tensor> *out_ids)
 {
-  const AdisTrainOptions &options = nets->options;
-  auto layers = nce_layers (options.model);
-  int64_t batch = source.size (0);
-  std::vector<torch::Tensor> keys, ids;
+  std::vector<torch::Tensor> feats;
 
   // The keys are detached in the loss, so the source pass needs no graph
   {
     torch::NoGradGuard no_grad;
-    auto feat_k = nets->G->encode_features (source, layers);
+    feats = nets->G->encode_features (source, nce_layers (nets->options.model));
+  }
+  return nce_total_from_features (nets, feats, generated, patch_ids, out_ids);
+}
 
-    keys = nets->F->forward (feat_k, options.nce_patches, patch_ids, &ids);
+torch::Tensor
+nce_total_from_features (Networks &nets,
+                         const std::vector<torch::Tensor> &source_features,
+                         const torch::Tensor &generated,
+                         const std::vector<torch::Tensor> &patch_ids,
+                         std::vector<torch::Tensor> *out_ids)
+{
+  const AdisTrainOptions &options = nets->options;
+  auto layers = nce_layers (options.model);
+  int64_t batch = source_features.at (0).size (0);
+  std::vector<torch::Tensor> keys, ids;
+
+  {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> detached;
+
+    for (const auto &f : source_features)
+      detached.push_back (f.detach ());
+    keys = nets->F->forward (detached, options.nce_patches, patch_ids, &ids);
   }
 
   // Same positions for the generated image as for its source
   auto feat_q = nets->G->encode_features (generated, layers);
   auto queries = nets->F->forward (feat_q, options.nce_patches, ids, nullptr);
-  auto total = torch::zeros ({}, source.options ());
+  auto total = torch::zeros ({}, generated.options ());
 
   for (size_t k = 0; k < layers.size (); k++)
     total = total + patch_nce_loss (queries[k], keys[k], batch, options.nce_temperature);
@@ -170,12 +188,16 @@ nce_total (Networks &nets, const torch::Tensor &source,
 double
 grad_norm (const std::vector<torch::Tensor> &params)
 {
-  double sum = 0.0;
+  torch::Tensor sum;
 
+  // One read back at the end, not one per tensor (each is a sync on a GPU)
   for (const auto &p : params)
     if (p.grad ().defined ())
-      sum += p.grad ().detach ().to (torch::kDouble).pow (2).sum ().item<double> ();
-  return std::sqrt (sum);
+      {
+        auto term = p.grad ().detach ().to (torch::kDouble).pow (2).sum ();
+        sum = sum.defined () ? sum + term : term;
+      }
+  return sum.defined () ? std::sqrt (sum.item<double> ()) : 0.0;
 }
 
 namespace {
@@ -220,13 +242,17 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   StepResult result;
   auto spec_y = spectrogram (in.wave_y);
 
-  // Forward: one embedding of y's clip serves both generator passes
+  // Forward: one embedding of y's clip serves both generator passes. The
+  // encoder's features on the way are PatchNCE's keys later (the reference
+  // runs the encoder a second time for them)
+  auto layers = nce_layers (o.model);
+  std::vector<torch::Tensor> feats_x, feats_y;
   auto e_y = nets->embed (in.wave_y, in.category_y);
-  auto fake = nets->G->forward (in.x, e_y);
+  auto fake = nets->G->decode (nets->G->encode_with_features (in.x, layers, &feats_x), e_y);
   torch::Tensor idt;
 
   if (o.identity)
-    idt = nets->G->forward (in.y, e_y);
+    idt = nets->G->decode (nets->G->encode_with_features (in.y, layers, &feats_y), e_y);
 
   // D step on detached fakes
   freeze_discriminators (nets, false);
@@ -244,13 +270,13 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   opt.g->zero_grad ();
   opt.f->zero_grad ();
   auto loss_gan = lsgan_loss (nets->discriminate (fake, spec_y), true) * o.lambda_gan;
-  auto loss_nce = nce_total (nets, in.x, fake, in.patch_ids, nullptr);
+  auto loss_nce = nce_total_from_features (nets, feats_x, fake, in.patch_ids, nullptr);
   auto total = loss_gan + o.lambda_nce * loss_nce;
   torch::Tensor loss_nce_y;
 
   if (o.identity)
     {
-      loss_nce_y = nce_total (nets, in.y, idt, in.patch_ids, nullptr);
+      loss_nce_y = nce_total_from_features (nets, feats_y, idt, in.patch_ids, nullptr);
       total = total + o.lambda_nce * loss_nce_y;
     }
   total.backward ();

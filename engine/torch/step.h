@@ -78,6 +78,15 @@ torch::Tensor nce_total (Networks &nets, const torch::Tensor &source,
                          const std::vector<torch::Tensor> &patch_ids,
                          std::vector<torch::Tensor> *out_ids);
 
+// The same with the source's encoder features already at hand (taken from
+// the pass that made generated, detached): PatchNCE's keys need no second
+// pass through the encoder
+torch::Tensor nce_total_from_features (Networks &nets,
+                                       const std::vector<torch::Tensor> &source_features,
+                                       const torch::Tensor &generated,
+                                       const std::vector<torch::Tensor> &patch_ids,
+                                       std::vector<torch::Tensor> *out_ids);
+
 // Global L2 norm of the gradients of a parameter list
 double grad_norm (const std::vector<torch::Tensor> &params);
 

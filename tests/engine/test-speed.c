@@ -1,0 +1,184 @@
+/* test-speed.c: the fast paths compute what the plain paths compute
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * adis_model_decode folds the sound into the decoder's first conv and
+ * starts from a per-photo share computed by adis_model_encode_image; the
+ * reference concatenates the tiled embedding and runs the whole decoder.
+ * The two must agree to 1e-4 everywhere, borders included.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "test-util.h"
+#include "adis-testing.h"
+
+#define EXACT 1e-4
+
+static char *tmpdir;
+
+static void
+compare_generator (const char *preset,
+                   int         code_height,
+                   int         code_width)
+{
+  g_autoptr(GError) error = NULL;
+  AdisConfig config;
+  double diff = -1, effect = -1;
+
+  g_assert_true (adis_config_init_preset (&config, preset, &error));
+  g_assert_true (adis_testing_compare_decoders (&config, code_height, code_width, 5,
+                                               &diff, &effect, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s, code %d x %d: folded vs plain %.2g, sound moves the output by %.3g",
+                  preset, code_height, code_width, diff, effect);
+  g_assert_cmpfloat (diff, <=, EXACT);
+  /* The comparison means something only if the sound matters */
+  g_assert_cmpfloat (effect, >, 1e-2);
+  adis_config_clear (&config);
+}
+
+static void
+test_fold_tiny (void)
+{
+  /* 1 x 1 and 2 x 3 codes: the first conv's output is all border */
+  compare_generator ("tiny", 1, 1);
+  compare_generator ("tiny", 2, 3);
+  compare_generator ("tiny", 5, 4);
+  compare_generator ("tiny", 16, 12);
+}
+
+static void
+test_fold_presets (void)
+{
+  compare_generator ("desktop", 6, 9);
+  compare_generator ("paper", 4, 5);
+}
+
+static double
+max_abs_diff (AdisImage *a,
+              AdisImage *b)
+{
+  const float *pa = adis_image_get_planes (a);
+  const float *pb = adis_image_get_planes (b);
+  gsize n = 3 * (gsize) adis_image_get_width (a) * adis_image_get_height (a);
+  double worst = 0;
+
+  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
+  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
+  for (gsize i = 0; i < n; i++)
+    worst = MAX (worst, fabs ((double) pa[i] - pb[i]));
+  return worst;
+}
+
+/* A tiny model with the training's initial weights, through the public API */
+static char *
+make_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = test_make_tiny_dataset (tmpdir, 4, 48);
+  g_autoptr(AdisDataset) dataset = adis_dataset_open (data, &error);
+  g_autoptr(AdisTrainer) trainer = NULL;
+  char *path = g_build_filename (tmpdir, "tiny.safetensors", NULL);
+  AdisTrainOptions options;
+  AdisConfig config;
+
+  g_assert_no_error (error);
+  g_assert_true (adis_config_init_preset (&config, "tiny", NULL));
+  adis_train_options_init (&options, &config);
+  options.crop_size = 32;
+  options.load_size = 36;
+  options.batch_size = 2;
+  options.device = ADIS_DEVICE_CPU;
+  options.seed = 3;
+  trainer = adis_trainer_new (&options, dataset, &error);
+  g_assert_no_error (error);
+  /* One step moves the weights off their initial, nearly flat state */
+  g_assert_true (adis_trainer_step (trainer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (adis_trainer_export_model (trainer, path, FALSE, &error));
+  g_assert_no_error (error);
+  adis_train_options_clear (&options);
+  adis_config_clear (&config);
+  return path;
+}
+
+static void
+test_model_decode (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model_path = make_model ();
+  g_autofree char *png = g_build_filename (tmpdir, "photo.png", NULL);
+  g_autofree char *wav_a = g_build_filename (tmpdir, "a.wav", NULL);
+  g_autofree char *wav_b = g_build_filename (tmpdir, "b.wav", NULL);
+  g_autoptr(AdisModel) model = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_autoptr(AdisImage) image = NULL;
+  g_autoptr(AdisSound) a = NULL;
+  g_autoptr(AdisSound) b = NULL;
+  const int sides[] = { 0, 44, 100 };
+  const float gains[] = { 1.0f, 2.5f, 0.3f };
+
+  g_assert_no_error (error);
+  test_write_pattern_png (png, 96, 64, 11);
+  test_write_tone_wav (wav_a, 440, 0.4, 3.0, 16000, 1);
+  test_write_tone_wav (wav_b, 1500, 0.2, 3.0, 16000, 1);
+  image = adis_image_load (png, &error);
+  g_assert_no_error (error);
+  a = adis_sound_load (wav_a, &error);
+  g_assert_no_error (error);
+  b = adis_sound_load (wav_b, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
+    {
+      g_autoptr(AdisImageCode) icode = adis_model_encode_image (model, image, sides[i], NULL, &error);
+
+      g_assert_no_error (error);
+      /* Several sliders on one cached code: each decode starts from the
+       * same share and must not disturb it */
+      for (guint j = 0; j < G_N_ELEMENTS (gains); j++)
+        {
+          g_autoptr(AdisSoundCode) scode =
+            adis_model_encode_sound (model, a, j == 2 ? b : NULL, gains[j], j == 2 ? 0.4f : 0.0f,
+                                     NULL, &error);
+          g_autoptr(AdisImage) fast = NULL;
+          g_autoptr(AdisImage) again = NULL;
+          g_autoptr(AdisImage) plain = NULL;
+          double diff;
+
+          g_assert_no_error (error);
+          fast = adis_model_decode (model, icode, scode, NULL, &error);
+          g_assert_no_error (error);
+          plain = adis_testing_decode_plain (model, icode, scode, &error);
+          g_assert_no_error (error);
+          again = adis_model_decode (model, icode, scode, NULL, &error);
+          g_assert_no_error (error);
+
+          diff = max_abs_diff (fast, plain);
+          g_test_message ("%d x %d, gain %.1f: folded vs plain %.2g",
+                          adis_image_get_width (fast), adis_image_get_height (fast), gains[j], diff);
+          g_assert_cmpfloat (diff, <=, EXACT);
+          g_assert_cmpfloat (max_abs_diff (fast, again), ==, 0.0);
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  adis_set_num_threads (2);
+  tmpdir = test_make_tmpdir ("speed");
+
+  g_test_add_func ("/speed/fold/tiny", test_fold_tiny);
+  g_test_add_func ("/speed/fold/presets", test_fold_presets);
+  g_test_add_func ("/speed/model-decode", test_model_decode);
+
+  status = g_test_run ();
+  test_rm_rf (tmpdir);
+  g_free (tmpdir);
+  return status;
+}
