@@ -22,7 +22,7 @@ typedef enum
 
 typedef struct
 {
-  char             preset[32];   /* "paper", "desktop", "tiny" or "custom" */
+  char             preset[32];   /* "paper", "desktop", "compact", "tiny" or "custom" */
   int              ngf;          /* generator base width (paper: 64) */
   int              ndf;          /* discriminator base width (paper: 64) */
   int              n_blocks;     /* residual blocks at the bottleneck (paper: 9) */
@@ -34,8 +34,9 @@ typedef struct
   char           **keywords;     /* NULL-terminated category names in keyword mode, else NULL */
 } AdisConfig;
 
-/* "paper" equals the published model; "desktop" is a smaller one for CPU
- * inference; "tiny" is for tests. Unknown names are ADIS_ERROR_INVALID_INPUT. */
+/* "paper" equals the published model; "desktop" and "compact" are smaller
+ * ones for CPU inference (compact is the shipped default's); "tiny" is for
+ * tests. Unknown names are ADIS_ERROR_INVALID_INPUT. */
 gboolean     adis_config_init_preset   (AdisConfig        *config,
                                         const char        *preset,
                                         GError           **error);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "adis-dataset-private.h"
+#include "adis-synth.h"
 
 static gboolean
 manifest_probe (const char *path)
@@ -95,6 +96,43 @@ existing_file (AdisDataset     *self,
   return g_steal_pointer (&path);
 }
 
+/* A set made by soundstyle synth says in factors.tsv how each frame was
+ * rendered from a photo. The inputs are kept only when every item has one,
+ * so that a trainer asking for them never meets a gap mid-run. */
+static gboolean
+gather_inputs (AdisDataset  *self,
+               GError      **error)
+{
+  g_autofree char *factors = g_build_filename (self->path, ADIS_SYNTH_FACTORS_FILE, NULL);
+  g_autoptr(GPtrArray) clips = NULL;
+  g_autoptr(GHashTable) inputs = NULL;
+
+  if (!g_file_test (factors, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  clips = adis_synth_read_factors (self->path, error);
+  if (clips == NULL)
+    return FALSE;
+
+  inputs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                  (GDestroyNotify) adis_synth_clip_free);
+  for (guint i = 0; i < clips->len; i++)
+    {
+      AdisSynthClip *clip = clips->pdata[i];
+
+      clips->pdata[i] = NULL;
+      g_hash_table_replace (inputs, clip->clip_id, clip);
+    }
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const AdisDatasetItem *item = self->items->pdata[i];
+
+      if (!g_hash_table_contains (inputs, item->id))
+        return TRUE;
+    }
+  self->inputs = g_steal_pointer (&inputs);
+  return TRUE;
+}
+
 static gboolean
 manifest_open (AdisDataset  *self,
                GError      **error)
@@ -134,7 +172,7 @@ manifest_open (AdisDataset  *self,
       g_ptr_array_add (self->items, adis_dataset_item_new (clip->clip_id, g_steal_pointer (&image_paths),
                                                            sound_path, category));
     }
-  return TRUE;
+  return gather_inputs (self, error);
 }
 
 const AdisDatasetFormat adis_dataset_format_manifest = {

@@ -34,6 +34,10 @@ struct _AdisDataset
   AdisSplit                split;
   GPtrArray               *items;        /* AdisDatasetItem* */
   GPtrArray               *categories;   /* char*, NULL-terminated; NULL when unlabelled */
+  /* clip id -> AdisSynthClip*: how each clip's frame was made from an
+   * unstyled photo, when the set knows it (soundstyle synth writes
+   * factors.tsv); NULL otherwise */
+  GHashTable              *inputs;
 };
 
 extern const AdisDatasetFormat adis_dataset_format_folder;

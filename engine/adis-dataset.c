@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "adis-dataset-private.h"
+#include "adis-synth.h"
 
 /* Probed in order: a prepared dataset may also hold other folders */
 static const AdisDatasetFormat *formats[] = {
@@ -118,6 +119,7 @@ dataset_clear (gpointer data)
   g_free (self->path);
   g_ptr_array_unref (self->items);
   g_clear_pointer (&self->categories, g_ptr_array_unref);
+  g_clear_pointer (&self->inputs, g_hash_table_unref);
 }
 
 AdisDataset *
@@ -233,4 +235,36 @@ adis_dataset_load_sound (AdisDataset  *dataset,
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (index < dataset->items->len, NULL);
   return adis_sound_load (get_item (dataset, index)->sound_path, error);
+}
+
+gboolean
+adis_dataset_has_inputs (AdisDataset *dataset)
+{
+  g_return_val_if_fail (dataset != NULL, FALSE);
+  return dataset->inputs != NULL;
+}
+
+AdisImage *
+adis_dataset_load_input (AdisDataset  *dataset,
+                         guint         index,
+                         int           size,
+                         GError      **error)
+{
+  const AdisDatasetItem *item;
+  const AdisSynthClip *clip;
+
+  g_return_val_if_fail (dataset != NULL, NULL);
+  g_return_val_if_fail (index < dataset->items->len, NULL);
+  g_return_val_if_fail (size > 0, NULL);
+
+  item = get_item (dataset, index);
+  clip = dataset->inputs != NULL ? g_hash_table_lookup (dataset->inputs, item->id) : NULL;
+  if (clip == NULL)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Dataset “%s”: clip “%s” has no known unstyled input (only sets made by "
+                   "soundstyle synth have one)", dataset->path, item->id);
+      return NULL;
+    }
+  return adis_synth_clip_load_input (dataset->path, clip, size, error);
 }

@@ -60,6 +60,14 @@ AdisImage    *adis_dataset_load_frame       (AdisDataset  *dataset,
 AdisSound    *adis_dataset_load_sound       (AdisDataset  *dataset,
                                              guint         index,
                                              GError      **error);
+/* Whether every item's unstyled input is known (a set made by soundstyle
+ * synth, whose factors.tsv says how each frame was rendered from a photo) */
+gboolean      adis_dataset_has_inputs       (AdisDataset  *dataset);
+/* The unstyled image whose render is the item's frame, size x size */
+AdisImage    *adis_dataset_load_input       (AdisDataset  *dataset,
+                                             guint         index,
+                                             int           size,
+                                             GError      **error);
 
 typedef struct
 {
@@ -71,6 +79,8 @@ typedef struct
   guint64  seed;          /* the same seed gives the same batches */
   int      n_workers;     /* decoding threads; 0 picks from the core count */
   int      queue_depth;   /* batches decoded ahead; 0 picks 4 */
+  gboolean paired;        /* FALSE: x and y from different items, as the paper trains;
+                           TRUE: x is y's own unstyled input (adis_dataset_has_inputs) */
 } AdisLoaderOptions;
 
 void          adis_loader_options_init      (AdisLoaderOptions *options);

@@ -149,24 +149,18 @@ typedef struct
   float gain;
 } Augmentation;
 
-static gboolean
-load_image_into (AdisLoader          *self,
-                 guint                index,
-                 guint                frame,
-                 gboolean             augment,
-                 const Augmentation  *aug,
-                 float               *out,
-                 GError             **error)
+/* Resize, and with augment crop and mirror as aug says, into out */
+static void
+augment_into (AdisLoader          *self,
+              AdisImage           *image,
+              gboolean             augment,
+              const Augmentation  *aug,
+              float               *out)
 {
-  g_autoptr(AdisImage) image = NULL;
   g_autoptr(AdisImage) resized = NULL;
   g_autoptr(AdisImage) cropped = NULL;
   AdisImage *final;
   int crop = self->options.crop_size;
-
-  image = adis_dataset_load_frame (self->dataset, index, frame, error);
-  if (image == NULL)
-    return FALSE;
 
   if (!augment)
     {
@@ -190,6 +184,48 @@ load_image_into (AdisLoader          *self,
     }
 
   memcpy (out, adis_image_get_planes (final), sizeof (float) * 3 * crop * crop);
+}
+
+static gboolean
+load_image_into (AdisLoader          *self,
+                 guint                index,
+                 guint                frame,
+                 gboolean             augment,
+                 const Augmentation  *aug,
+                 float               *out,
+                 GError             **error)
+{
+  g_autoptr(AdisImage) image = adis_dataset_load_frame (self->dataset, index, frame, error);
+
+  if (image == NULL)
+    return FALSE;
+  augment_into (self, image, augment, aug, out);
+  return TRUE;
+}
+
+/* Paired: x is the unstyled input the item's frame was rendered from, at
+ * the frame's size and with the frame's augmentation, so that x and y
+ * differ only by the style */
+static gboolean
+load_pair_into (AdisLoader          *self,
+                guint                index,
+                guint                frame,
+                gboolean             augment,
+                const Augmentation  *aug,
+                float               *out_x,
+                float               *out_y,
+                GError             **error)
+{
+  g_autoptr(AdisImage) target = adis_dataset_load_frame (self->dataset, index, frame, error);
+  g_autoptr(AdisImage) input = NULL;
+
+  if (target == NULL)
+    return FALSE;
+  input = adis_dataset_load_input (self->dataset, index, adis_image_get_width (target), error);
+  if (input == NULL)
+    return FALSE;
+  augment_into (self, input, augment, aug, out_x);
+  augment_into (self, target, augment, aug, out_y);
   return TRUE;
 }
 
@@ -288,10 +324,32 @@ build_batch (AdisLoader        *self,
       draw_augmentation (rand, &self->options, &aug_y[i]);
     }
 
+  /* The draws above happen either way, so that a paired run's items,
+   * frames and crops are those an unpaired run gives y */
+  if (self->options.paired)
+    for (int i = 0; i < n; i++)
+      {
+        batch->index_x[i] = batch->index_y[i];
+        batch->frame_x[i] = batch->frame_y[i];
+        aug_x[i] = aug_y[i];
+      }
+
   for (int i = 0; i < n; i++)
     {
       guint ix = batch->index_x[i];
       guint iy = batch->index_y[i];
+
+      if (self->options.paired)
+        {
+          batch->category_x[i] = batch->category_y[i] = adis_dataset_get_item_category (self->dataset, iy);
+          if (!load_pair_into (self, iy, batch->frame_y[i], augment, &aug_y[i],
+                               batch->x + i * image_floats, batch->y + i * image_floats, error) ||
+              !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, error))
+            return NULL;
+          memcpy (batch->wave_x + (gsize) i * ADIS_CLIP_SAMPLES,
+                  batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, sizeof (float) * ADIS_CLIP_SAMPLES);
+          continue;
+        }
 
       batch->category_x[i] = adis_dataset_get_item_category (self->dataset, ix);
       batch->category_y[i] = adis_dataset_get_item_category (self->dataset, iy);
@@ -376,6 +434,13 @@ adis_loader_new (AdisDataset              *dataset,
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "Loader: gain augmentation %g, %d workers or queue depth %d is out of range",
                    options->gain_augment, options->n_workers, options->queue_depth);
+      return NULL;
+    }
+  if (options->paired && !adis_dataset_has_inputs (dataset))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Dataset “%s” does not know its frames' unstyled inputs, so it cannot "
+                   "train in pairs (make it with soundstyle synth)", adis_dataset_get_path (dataset));
       return NULL;
     }
 

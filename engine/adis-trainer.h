@@ -37,6 +37,10 @@ typedef struct
   double         lambda_gan;         /* 1.0 */
   double         lambda_nce;         /* 0.5 (the paper's lambda = mu) */
   double         lambda_cycle;       /* 10.0, cycle objective only */
+  double         lambda_oracle;      /* 0: off (the paper). > 0: on a set that knows each
+                                      * frame's unstyled input (soundstyle synth), x is that
+                                      * input and G(x, a_y) is also pulled towards the frame y
+                                      * by this weight times their mean absolute difference */
   double         nce_temperature;    /* 0.07 */
   int            nce_patches;        /* 256 */
   gboolean       identity;           /* NCE(y, G(y, f(a_y))) term; TRUE */
@@ -66,6 +70,7 @@ typedef struct
   double   loss_g_gan;
   double   loss_nce;           /* NCE(x, G(x)) (cycle objective: the cycle loss) */
   double   loss_nce_y;         /* identity NCE(y, G(y)), 0 when off */
+  double   loss_oracle;        /* mean |G(x) - y| of a paired run, 0 when off */
   double   loss_g_total;
   double   grad_norm_g;        /* global L2 norm of G's (and the audio encoder's) gradients */
   double   grad_norm_d;

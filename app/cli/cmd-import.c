@@ -57,7 +57,7 @@ soundstyle_cmd_import (int    argc,
   const GOptionEntry entries[] = {
     { "generator", 0, 0, G_OPTION_ARG_FILENAME, &generator, "The reference's generator state dict (torch.save)", "G.pth" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "The reference's audio encoder state dict", "A.pth" },
-    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, "The shape the weights have: paper, desktop or tiny (default: paper)", "NAME" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, "The shape the weights have: paper, desktop, compact or tiny (default: paper)", "NAME" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The model file to write (.safetensors)", "MODEL" },
     { "half", 0, 0, G_OPTION_ARG_NONE, &half, "Store the weights in 16-bit floats (half the size)", NULL },
     { NULL }

@@ -42,6 +42,7 @@ typedef struct
   gint64    max_steps;
   double    lr;
   double    gain_augment;
+  double    oracle;
   gboolean  no_identity;
   gboolean  keyword;
   gboolean  json;
@@ -147,6 +148,7 @@ check_resume_args (const TrainArgs  *args,
     { "--audio-init", args->audio_init != NULL },
     { "--init-model", args->init_model != NULL },
     { "--gain-augment", !isnan (args->gain_augment) },
+    { "--oracle", !isnan (args->oracle) },
     { "--seed", args->seed != NULL },
   };
 
@@ -187,6 +189,8 @@ check_args (TrainArgs  *args,
     return usage_error (error, "--batch %d must be at least 1", args->batch);
   if (!isnan (args->lr) && !(args->lr > 0.0 && args->lr < 1.0))
     return usage_error (error, "--lr %g must be between 0 and 1", args->lr);
+  if (!isnan (args->oracle) && !(args->oracle >= 0.0 && args->oracle <= 1000.0))
+    return usage_error (error, "--oracle %g must be from 0 (off) to 1000", args->oracle);
   if (!isnan (args->gain_augment) && !(args->gain_augment >= 0.0 && args->gain_augment <= ADIS_MAX_GAIN))
     return usage_error (error, "--gain-augment %g must be from 0 to %g",
                         args->gain_augment, (double) ADIS_MAX_GAIN);
@@ -291,6 +295,8 @@ new_trainer (const TrainArgs  *args,
     }
   if (!isnan (args->gain_augment))
     options.gain_augment = (float) args->gain_augment;
+  if (!isnan (args->oracle))
+    options.lambda_oracle = args->oracle;
   if (args->seed != NULL)
     options.seed = g_ascii_strtoull (args->seed, NULL, 10);
   options.device = device;
@@ -468,13 +474,13 @@ soundstyle_cmd_train (int    argc,
 {
   g_auto(TrainArgs) args = {
     .size = -1, .batch = -1, .checkpoint_every = 1000, .sample_every = -1,
-    .log_every = 50, .max_steps = -1, .lr = NAN, .gain_augment = NAN,
+    .log_every = 50, .max_steps = -1, .lr = NAN, .gain_augment = NAN, .oracle = NAN,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "The model file to write at the end", "MODEL" },
-    { "preset", 'p', 0, G_OPTION_ARG_STRING, &args.preset, "Model shape: paper, desktop or tiny (default: paper)", "NAME" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &args.preset, "Model shape: paper, desktop, compact or tiny (default: paper)", "NAME" },
     { "size", 's', 0, G_OPTION_ARG_INT, &args.size, "Training crop in pixels (default: 256)", "N" },
     { "batch", 'b', 0, G_OPTION_ARG_INT, &args.batch, "Images per step (default: 16)", "N" },
     { "epochs", 'e', 0, G_OPTION_ARG_STRING, &args.epochs, "Constant+decaying learning-rate epochs (default: 30+20)", "A+B" },
@@ -492,6 +498,7 @@ soundstyle_cmd_train (int    argc,
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },
     { "gain-augment", 0, 0, G_OPTION_ARG_DOUBLE, &args.gain_augment, "Random clip gain in [1/(1+G), 1+G] (default: 0, off)", "G" },
+    { "oracle", 0, 0, G_OPTION_ARG_DOUBLE, &args.oracle, "On a soundstyle synth set: also pull G(x) towards the known render, by weight W (default: 0, off, as the paper)", "W" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &args.split, "Clips of a prepared dataset to train on: train, test or all (default: train)", "NAME" },
     { "samples", 0, 0, G_OPTION_ARG_FILENAME, &args.samples, "Write sample images to this folder", "DIR" },
     { "sample-every", 0, 0, G_OPTION_ARG_INT, &args.sample_every, "Steps between samples (default: 500)", "N" },

@@ -32,6 +32,7 @@ options_to_json (const AdisTrainOptions *o)
   json_object_set_double_member (object, "lambda_gan", o->lambda_gan);
   json_object_set_double_member (object, "lambda_nce", o->lambda_nce);
   json_object_set_double_member (object, "lambda_cycle", o->lambda_cycle);
+  json_object_set_double_member (object, "lambda_oracle", o->lambda_oracle);
   json_object_set_double_member (object, "nce_temperature", o->nce_temperature);
   json_object_set_int_member (object, "nce_patches", o->nce_patches);
   json_object_set_boolean_member (object, "identity", o->identity);
@@ -92,6 +93,8 @@ options_from_json (AdisTrainOptions *o,
   o->lambda_gan = json_object_get_double_member (object, "lambda_gan");
   o->lambda_nce = json_object_get_double_member (object, "lambda_nce");
   o->lambda_cycle = json_object_get_double_member (object, "lambda_cycle");
+  /* Checkpoints from before the oracle term trained without it */
+  o->lambda_oracle = json_object_get_double_member_with_default (object, "lambda_oracle", 0.0);
   o->nce_temperature = json_object_get_double_member (object, "nce_temperature");
   o->gain_augment = (float) json_object_get_double_member (object, "gain_augment");
   o->identity = json_object_get_boolean_member_with_default (object, "identity", TRUE);

@@ -279,6 +279,15 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
       loss_nce_y = nce_total_from_features (nets, feats_y, idt, in.patch_ids, nullptr);
       total = total + o.lambda_nce * loss_nce_y;
     }
+  // Beyond the paper: on a set whose frames are known renders of x, the
+  // frame itself is a target, which teaches the loudness law far sooner
+  // than the adversarial term alone
+  torch::Tensor loss_oracle;
+  if (o.lambda_oracle > 0)
+    {
+      loss_oracle = torch::l1_loss (fake, in.y);
+      total = total + o.lambda_oracle * loss_oracle;
+    }
   total.backward ();
   result.grad_norm_g = grad_norm (generator_params (nets));
   opt.g->step ();
@@ -289,6 +298,7 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   result.loss_g_gan = loss_gan.item<double> ();
   result.loss_nce = loss_nce.item<double> ();
   result.loss_nce_y = o.identity ? loss_nce_y.item<double> () : 0.0;
+  result.loss_oracle = o.lambda_oracle > 0 ? loss_oracle.item<double> () : 0.0;
   result.loss_g_total = total.item<double> ();
   result.fake = fake.detach ();
   return result;

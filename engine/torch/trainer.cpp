@@ -27,6 +27,7 @@ adis_train_options_init (AdisTrainOptions *options,
   options->lambda_gan = 1.0;
   options->lambda_nce = 0.5;
   options->lambda_cycle = 10.0;
+  options->lambda_oracle = 0.0;
   options->nce_temperature = 0.07;
   options->nce_patches = 256;
   options->identity = TRUE;
@@ -107,6 +108,10 @@ validate_options (AdisTrainOptions *options,
     return invalid (error, "PatchNCE needs a positive temperature and at least one patch");
   if (options->gain_augment < 0)
     return invalid (error, "Gain augmentation %g: it must be 0 or more", options->gain_augment);
+  if (!(options->lambda_oracle >= 0 && options->lambda_oracle <= 1000))
+    return invalid (error, "Oracle weight %g: use 0 (off) to 1000", options->lambda_oracle);
+  if (options->lambda_oracle > 0 && options->objective != ADIS_OBJECTIVE_NCE)
+    return invalid (error, "The oracle term is for the NCE objective only");
 
   if (options->model.conditioning == ADIS_CONDITIONING_KEYWORD)
     {
@@ -220,6 +225,7 @@ trainer_create (const AdisTrainOptions *options,
   loader_options.crop_size = options->crop_size;
   loader_options.augment = TRUE;
   loader_options.gain_augment = options->gain_augment;
+  loader_options.paired = options->lambda_oracle > 0;
   loader_options.seed = options->seed;
   loader_options.n_workers = options->n_workers;
   trainer->loader = adis_loader_new (dataset, &loader_options, error);
@@ -387,6 +393,7 @@ adis_trainer_step (AdisTrainer       *trainer,
       p->loss_g_gan = result.loss_g_gan;
       p->loss_nce = result.loss_nce;
       p->loss_nce_y = result.loss_nce_y;
+      p->loss_oracle = result.loss_oracle;
       p->loss_g_total = result.loss_g_total;
       p->grad_norm_g = result.grad_norm_g;
       p->grad_norm_d = result.grad_norm_d;
