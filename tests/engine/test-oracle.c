@@ -1,0 +1,325 @@
+/* test-oracle.c: training in pairs on a set that knows its frames' inputs
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * A set made by soundstyle synth says how every frame was rendered from a
+ * photo. The dataset gives that unstyled input back, the loader pairs it
+ * with its own frame under the same augmentation, and the trainer's oracle
+ * term pulls G(input, clip) towards the frame.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "adis.h"
+#include "test-util.h"
+
+#define SET_SIZE 64
+
+static char *
+make_synth_set (guint n_clips)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *media_dir = g_build_filename (test_source_dir (), "resources", "samples", NULL);
+  g_autoptr(AdisSynthMedia) media = adis_synth_media_load (media_dir, &error);
+  g_autofree char *dir = test_make_tmpdir ("oracle");
+  char *set = g_build_filename (dir, "set", NULL);
+  AdisSynthSetOptions options;
+
+  g_assert_no_error (error);
+  adis_synth_set_options_init (&options);
+  options.n_clips = n_clips;
+  options.seed = 5;
+  options.size = SET_SIZE;
+  options.n_threads = 2;
+  g_assert_true (adis_synth_build_set (media, set, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return set;
+}
+
+static void
+remove_set (const char *set)
+{
+  g_autofree char *dir = g_path_get_dirname (set);
+
+  test_rm_rf (dir);
+}
+
+static double
+mean_abs_difference (AdisImage *a,
+                     AdisImage *b)
+{
+  const float *pa = adis_image_get_planes (a);
+  const float *pb = adis_image_get_planes (b);
+  gsize n = (gsize) 3 * adis_image_get_width (a) * adis_image_get_height (a);
+  double sum = 0.0;
+
+  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
+  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
+  for (gsize i = 0; i < n; i++)
+    sum += fabs (pa[i] - pb[i]);
+  return sum / n;
+}
+
+/* The input, rendered again with the clip's factors, is the frame (up to
+ * the frame's JPEG coding); another clip's input is not */
+static void
+test_inputs (void)
+{
+  g_autofree char *set = make_synth_set (24);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
+  g_autoptr(GPtrArray) clips = NULL;
+  guint n;
+
+  g_assert_no_error (error);
+  g_assert_true (adis_dataset_has_inputs (dataset));
+  clips = adis_synth_read_factors (set, &error);
+  g_assert_no_error (error);
+  n = adis_dataset_get_n_items (dataset);
+  g_assert_cmpuint (n, ==, 24);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      const AdisSynthClip *clip = NULL;
+      g_autoptr(AdisImage) input = adis_dataset_load_input (dataset, i, SET_SIZE, &error);
+      g_autoptr(AdisImage) other = adis_dataset_load_input (dataset, (i + n / 2) % n, SET_SIZE, &error);
+      g_autoptr(AdisImage) frame = adis_dataset_load_image (dataset, i, &error);
+      g_autoptr(AdisImage) again = NULL;
+      g_autoptr(AdisImage) other_styled = NULL;
+      double same, different;
+
+      g_assert_no_error (error);
+      for (guint c = 0; c < clips->len && clip == NULL; c++)
+        if (g_strcmp0 (((AdisSynthClip *) clips->pdata[c])->clip_id,
+                       adis_dataset_get_item_id (dataset, i)) == 0)
+          clip = clips->pdata[c];
+      g_assert_nonnull (clip);
+
+      again = adis_synth_render (input, &clip->factors, &error);
+      g_assert_no_error (error);
+      other_styled = adis_synth_render (other, &clip->factors, &error);
+      g_assert_no_error (error);
+      same = mean_abs_difference (again, frame);
+      different = mean_abs_difference (other_styled, frame);
+      g_test_message ("clip %u: |render(input) - frame| %.4f, another input's %.4f", i, same, different);
+      g_assert_cmpfloat (same, <, 0.08);   /* JPEG on streaks and flakes */
+      g_assert_cmpfloat (different, >, 3 * same);
+    }
+  remove_set (set);
+}
+
+/* A set that does not know its inputs has none, and a paired loader says so */
+static void
+test_no_inputs (void)
+{
+  g_autofree char *dir = test_make_tmpdir ("oracle-none");
+  g_autofree char *set = test_make_tiny_dataset (dir, 4, 32);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open (set, &error);
+  g_autoptr(AdisImage) input = NULL;
+  g_autoptr(AdisLoader) loader = NULL;
+  AdisLoaderOptions options;
+
+  g_assert_no_error (error);
+  g_assert_false (adis_dataset_has_inputs (dataset));
+  input = adis_dataset_load_input (dataset, 0, 32, &error);
+  g_assert_null (input);
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  adis_loader_options_init (&options);
+  options.batch_size = 2;
+  options.load_size = 36;
+  options.crop_size = 32;
+  options.paired = TRUE;
+  loader = adis_loader_new (dataset, &options, &error);
+  g_assert_null (loader);
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "soundstyle synth"));
+  test_rm_rf (dir);
+}
+
+/* Paired batches: x is y's own input, cropped and mirrored as y is */
+static void
+test_paired_batches (void)
+{
+  g_autofree char *set = make_synth_set (24);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
+  g_autoptr(AdisLoader) loader = NULL;
+  g_autoptr(AdisBatch) batch = NULL;
+  AdisLoaderOptions options;
+  gsize floats = (gsize) 3 * 48 * 48;
+
+  g_assert_no_error (error);
+  adis_loader_options_init (&options);
+  options.batch_size = 4;
+  options.load_size = 56;
+  options.crop_size = 48;
+  options.seed = 3;
+  options.paired = TRUE;
+  options.n_workers = 1;
+  loader = adis_loader_new (dataset, &options, &error);
+  g_assert_no_error (error);
+  batch = adis_loader_next (loader, &error);
+  g_assert_no_error (error);
+
+  for (int i = 0; i < batch->n; i++)
+    {
+      g_autoptr(AdisImage) input = adis_dataset_load_input (dataset, batch->index_y[i], SET_SIZE, &error);
+      g_autoptr(AdisImage) resized = NULL;
+      const float *x = batch->x + i * floats;
+      const float *y = batch->y + i * floats;
+      double x_y = 0.0;
+      gboolean found = FALSE;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (batch->index_x[i], ==, batch->index_y[i]);
+      g_assert_cmpuint (batch->frame_x[i], ==, batch->frame_y[i]);
+      g_assert_cmpmem (batch->wave_x + (gsize) i * ADIS_CLIP_SAMPLES, sizeof (float) * ADIS_CLIP_SAMPLES,
+                       batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, sizeof (float) * ADIS_CLIP_SAMPLES);
+      for (gsize k = 0; k < floats; k++)
+        x_y += fabs (x[k] - y[k]);
+      g_assert_cmpfloat (x_y / floats, >, 1e-3);   /* styled, so not equal */
+
+      /* x is one of the input's crops (either mirror) at the load size */
+      resized = adis_image_resize (input, 56, 56);
+      for (int cy = 0; cy <= 8 && !found; cy++)
+        for (int cx = 0; cx <= 8 && !found; cx++)
+          for (int flip = 0; flip < 2 && !found; flip++)
+            {
+              g_autoptr(AdisImage) crop = adis_image_crop (resized, cx, cy, 48, 48);
+              g_autoptr(AdisImage) flipped = flip ? adis_image_flip_horizontal (crop) : adis_image_ref (crop);
+              const float *p = adis_image_get_planes (flipped);
+
+              found = memcmp (p, x, sizeof (float) * floats) == 0;
+            }
+      g_assert_true (found);
+    }
+  remove_set (set);
+}
+
+typedef struct
+{
+  double first;
+  double last;
+  int    n;
+} OracleLog;
+
+static void
+oracle_progress (const AdisTrainProgress *progress,
+                 gpointer                 user_data)
+{
+  OracleLog *log = user_data;
+
+  g_assert_cmpfloat (progress->loss_oracle, >, 0.0);
+  if (log->n < 5)
+    log->first += progress->loss_oracle / 5;
+  if (progress->step > 75)
+    log->last += progress->loss_oracle / 5;
+  log->n++;
+}
+
+/* The oracle term falls as G learns the renders of two clips, and survives
+ * a resume */
+static void
+test_oracle_training (void)
+{
+  g_autofree char *set = make_synth_set (2);
+  g_autofree char *checkpoint = g_build_filename (set, "oracle.ckpt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
+  AdisTrainOptions options;
+  AdisTrainer *trainer;
+  AdisTrainProgress progress;
+  OracleLog log = { 0 };
+  AdisConfig config;
+
+  g_assert_no_error (error);
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  adis_train_options_init (&options, &config);
+  options.crop_size = 32;
+  options.load_size = 36;
+  options.batch_size = 4;
+  options.identity = FALSE;
+  options.lambda_oracle = 10.0;
+  options.lr = 2e-3;
+  options.epochs_constant = 400;   /* two clips: an epoch is a step */
+  options.epochs_decay = 1;
+  options.seed = 11;
+  options.device = ADIS_DEVICE_CPU;
+  options.n_workers = 1;
+
+  trainer = adis_trainer_new (&options, dataset, &error);
+  g_assert_no_error (error);
+  g_assert_true (adis_trainer_run (trainer, 80, oracle_progress, NULL, &log, 0,
+                                   NULL, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (log.n, ==, 80);
+  g_assert_true (adis_trainer_save_checkpoint (trainer, checkpoint, &error));
+  g_assert_no_error (error);
+  g_test_message ("oracle L1: first 5 steps %.4f, last 5 %.4f", log.first, log.last);
+  g_assert_cmpfloat (log.last, <, 0.8 * log.first);
+  adis_trainer_free (trainer);
+
+  trainer = adis_trainer_resume (checkpoint, dataset, ADIS_DEVICE_CPU, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (adis_trainer_get_options (trainer)->lambda_oracle, ==, 10.0);
+  g_assert_true (adis_trainer_step (trainer, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (progress.loss_oracle, >, 0.0);
+  adis_trainer_free (trainer);
+  adis_train_options_clear (&options);
+  remove_set (set);
+}
+
+/* The oracle term belongs to the NCE objective on a set that knows its inputs */
+static void
+test_oracle_refusals (void)
+{
+  g_autofree char *dir = test_make_tmpdir ("oracle-refuse");
+  g_autofree char *set = test_make_tiny_dataset (dir, 4, 32);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open (set, &error);
+  AdisTrainOptions options;
+  AdisConfig config;
+
+  g_assert_no_error (error);
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  adis_train_options_init (&options, &config);
+  options.crop_size = 32;
+  options.load_size = 36;
+  options.batch_size = 2;
+  options.lambda_oracle = 5.0;
+  options.device = ADIS_DEVICE_CPU;
+
+  g_assert_null (adis_trainer_new (&options, dataset, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  options.objective = ADIS_OBJECTIVE_CYCLE;
+  g_assert_null (adis_trainer_new (&options, dataset, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  adis_train_options_clear (&options);
+  test_rm_rf (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/oracle/inputs", test_inputs);
+  g_test_add_func ("/oracle/no-inputs", test_no_inputs);
+  g_test_add_func ("/oracle/paired-batches", test_paired_batches);
+  g_test_add_func ("/oracle/training", test_oracle_training);
+  g_test_add_func ("/oracle/refusals", test_oracle_refusals);
+
+  return g_test_run ();
+}
