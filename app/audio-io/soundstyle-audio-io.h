@@ -22,7 +22,8 @@
  *
  * Samples are floats in full-scale units (1.0 = 0 dBFS), mono: a recorder
  * opens one channel when the device allows it and otherwise averages the
- * channels it opens. Streams run at the device's default sample rate.
+ * channels it opens. Streams run at the device's default sample rate, but
+ * a live recording runs at ADIS_SAMPLE_RATE where the device allows it.
  *
  * Levels are dBFS, never below SOUNDSTYLE_AUDIO_SILENCE_DB (digital silence).
  */

@@ -123,6 +123,55 @@ test_devices (void)
   g_assert_cmpuint (g_list_model_get_n_items (outputs), >=, 1);
 }
 
+/* A device from a listing that has since gone (unplugged) is refused by
+ * name, not silently swapped for whatever took its number */
+static void
+test_device_gone (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) inputs = NULL;
+  g_autoptr(SoundstyleAudioDevice) pulse = NULL;
+  g_autoptr(SoundstyleRecorder) recorder = soundstyle_recorder_new ();
+  g_autofree char *saved = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *config = NULL;
+
+  if (!need_server ())
+    return;
+
+  inputs = soundstyle_audio_list_input_devices (&error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (inputs) && pulse == NULL; i++)
+    {
+      g_autoptr(SoundstyleAudioDevice) device = g_list_model_get_item (inputs, i);
+
+      if (g_strcmp0 (soundstyle_audio_device_get_name (device), "pulse") == 0)
+        pulse = g_steal_pointer (&device);
+    }
+  g_assert_nonnull (pulse);
+
+  /* The same sound server, but ALSA now offers only its default device */
+  saved = g_strdup (g_getenv ("ALSA_CONFIG_PATH"));
+  dir = test_make_tmpdir ("soundstyle-gone");
+  config = g_build_filename (dir, "asound.conf", NULL);
+  g_file_set_contents (config, "pcm.!default { type pulse }\nctl.!default { type pulse }\n", -1, &error);
+  g_assert_no_error (error);
+  g_setenv ("ALSA_CONFIG_PATH", config, TRUE);
+
+  g_assert_false (soundstyle_recorder_start (recorder, pulse, &error));
+  g_setenv ("ALSA_CONFIG_PATH", saved, TRUE);
+  g_assert_error (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_NO_DEVICE);
+  g_test_message ("%s", error->message);
+  g_assert_cmpstr (error->message, ==, "The audio input device “pulse” is no longer available");
+  g_clear_error (&error);
+
+  /* Back again: the same object records */
+  g_assert_true (soundstyle_recorder_start (recorder, pulse, &error));
+  g_assert_no_error (error);
+  soundstyle_recorder_stop (recorder);
+  test_rm_rf (dir);
+}
+
 /* ---- No sound server: no device ---------------------------------------------- */
 
 static void
@@ -639,6 +688,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/audio-io/devices", test_devices);
+  g_test_add_func ("/audio-io/device-gone", test_device_gone);
   g_test_add_func ("/audio-io/no-device", test_no_device);
   g_test_add_func ("/audio-io/no-device/subprocess", test_no_device_subprocess);
   g_test_add_func ("/audio-io/record/tone", test_record_tone);
