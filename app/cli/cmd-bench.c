@@ -111,7 +111,7 @@ check_args (BenchArgs  *args,
   if (args->threads < 0)
     {
       g_set_error_literal (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                           "--threads must be 0 (libtorch's choice) or more");
+                           "--threads must be 0 (one per core) or more");
       return FALSE;
     }
   if (args->output != NULL && !soundstyle_cli_check_output_path (args->output, error))
@@ -193,6 +193,10 @@ bench (BenchArgs  *args,
   if (!check_args (args, &device, error) || (sizes = parse_sizes (args->sizes, error)) == NULL)
     return FALSE;
 
+  /* libtorch takes OpenMP's thread count, which is 1 on some machines with
+   * more cores (Debian's libtorch on a 2-core VM): time one per core */
+  if (args->threads == 0 && g_getenv ("OMP_NUM_THREADS") == NULL)
+    args->threads = (int) g_get_num_processors ();
   adis_set_num_threads (args->threads);
 
   work.sizes = sizes;
@@ -211,6 +215,7 @@ bench (BenchArgs  *args,
   json_object_set_string_member (result, "cpu", cpu != NULL ? cpu : "unknown");
   json_object_set_int_member (result, "cores", g_get_num_processors ());
   json_object_set_int_member (result, "threads", adis_get_num_threads ());
+  json_object_set_string_member (result, "layout", adis_get_channels_last () ? "channels_last" : "nchw");
   json_object_set_string_member (result, "omp_wait_policy",
                                  g_getenv ("OMP_WAIT_POLICY") ? g_getenv ("OMP_WAIT_POLICY") : "default");
   json_object_set_object_member (result, "model", bench_work_describe_model (&work));
@@ -224,7 +229,8 @@ bench (BenchArgs  *args,
 
   if (args->reference)
     {
-      reference = bench_work_run_reference (&work, args->threads, error);
+      /* The same thread count as ours, whatever chose it */
+      reference = bench_work_run_reference (&work, adis_get_num_threads (), error);
       if (reference == NULL)
         goto out;
       bench_work_add_ratios (result, reference);
@@ -255,7 +261,7 @@ soundstyle_cmd_bench (int    argc,
     { "warmup", 'w', 0, G_OPTION_ARG_INT, &args.warmup, "Untimed runs before them (default: 1)", "N" },
     { "train-size", 0, 0, G_OPTION_ARG_INT, &args.train_size, "Crop size of the training step; 0 skips training (default: 128)", "N" },
     { "train-batch", 0, 0, G_OPTION_ARG_INT, &args.train_batch, "Batch of the training step (default: 4)", "N" },
-    { "threads", 't', 0, G_OPTION_ARG_INT, &args.threads, "libtorch threads; 0 keeps its choice, the core count (default: 0)", "N" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &args.threads, "libtorch threads; 0: one per core unless OMP_NUM_THREADS is set, then libtorch's choice (default: 0)", "N" },
     { "reference", 0, 0, G_OPTION_ARG_NONE, &args.reference, "Also time the PyTorch reference architecture, with ratios", NULL },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write the JSON here (atomically) instead of to stdout", "FILE" },
@@ -277,6 +283,8 @@ soundstyle_cmd_bench (int    argc,
     "reference architecture (Python: $SOUNDSTYLE_PYTHON, else the one found at\n"
     "build time) and \"ratio\" how many times faster Soundstyle is (reference\n"
     "time / ours; for training, our images per second / the reference's).\n"
+    "\"layout\" says whether the engine ran channels-last (its default) or NCHW\n"
+    "(ADIS_CHANNELS_LAST=0 in the environment), to compare the two.\n"
     "Progress goes to stderr. Benchmarks report; they never fail on slowness.\n"
     "\n"
     "Examples:\n"

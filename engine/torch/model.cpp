@@ -182,7 +182,48 @@ write_model_file (const char              *path,
   return adis_tensor_writer_save (writer, path, error);
 }
 
+// Inference runs channels-last (NHWC): oneDNN runs these convolutions
+// several times faster so on CPU than on NCHW tensors (docs/BENCHMARKS.md),
+// to the same values within float rounding. ADIS_CHANNELS_LAST=0 in the
+// environment keeps NCHW, to compare.
+static bool
+use_channels_last ()
+{
+  return g_strcmp0 (g_getenv ("ADIS_CHANNELS_LAST"), "0") != 0;
+}
+
+// Moves a module's 4-D parameters and buffers to channels-last, in place
+static void
+to_channels_last (torch::nn::Module &module)
+{
+  torch::NoGradGuard no_grad;
+
+  for (auto &p : module.parameters (true))
+    if (p.dim () == 4)
+      p.set_data (p.data ().contiguous (torch::MemoryFormat::ChannelsLast));
+  for (auto &b : module.buffers (true))
+    if (b.dim () == 4)
+      b.set_data (b.data ().contiguous (torch::MemoryFormat::ChannelsLast));
+}
+
+// x as the networks want it
+static torch::Tensor
+in_layout (const torch::Tensor &x,
+           bool                 channels_last)
+{
+  if (channels_last && x.dim () == 4)
+    return x.contiguous (torch::MemoryFormat::ChannelsLast);
+  return x;
+}
+
 }  // namespace adis
+
+// Declared in adis-threads.h
+extern "C" gboolean
+adis_get_channels_last (void)
+{
+  return adis::use_channels_last ();
+}
 
 struct _AdisModel
 {
@@ -196,6 +237,8 @@ struct _AdisModel
   adis::Generator  G{nullptr};
   adis::AudioEncoder A{nullptr};
   adis::KeywordEmbedding K{nullptr};
+  /* The networks' tensors are channels-last (adis::use_channels_last) */
+  bool             channels_last = false;
 };
 
 struct _AdisImageCode
@@ -273,6 +316,7 @@ adis_model_load (const char *path,
   g_mutex_init (&model->lock);
   model->config = config;
   model->device = torch_device;
+  model->channels_last = adis::use_channels_last ();
   model->device_name = adis::device_name (torch_device);
 
   {
@@ -299,12 +343,16 @@ adis_model_load (const char *path,
 
     model->G->to (torch_device);
     model->G->eval ();
+    if (model->channels_last)
+      adis::to_channels_last (*model->G);
     for (const auto &p : model->G->parameters ())
       model->n_parameters += p.numel ();
     if (model->A)
       {
         model->A->to (torch_device);
         model->A->eval ();
+        if (model->channels_last)
+          adis::to_channels_last (*model->A);
         for (const auto &p : model->A->parameters ())
           model->n_parameters += p.numel ();
       }
@@ -422,7 +470,7 @@ adis_model_encode_image (AdisModel     *model,
     torch::Tensor x = torch::from_blob ((void *) adis_image_get_planes (scaled),
                                         {1, 3, height, width}, torch::kFloat);
 
-    code->code = model->G->encode (x.to (model->device));
+    code->code = model->G->encode (adis::in_layout (x.to (model->device), model->channels_last));
     code->share = model->G->decode_image_share (code->code);
     return true;
   });

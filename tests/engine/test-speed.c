@@ -5,7 +5,8 @@
  * adis_model_decode folds the sound into the decoder's first conv and
  * starts from a per-photo share computed by adis_model_encode_image; the
  * reference concatenates the tiled embedding and runs the whole decoder.
- * The two must agree to 1e-4 everywhere, borders included.
+ * The two must agree to 1e-4 everywhere, borders included. So must the
+ * channels-last layout inference runs in and plain NCHW.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 
 #include "test-util.h"
 #include "adis-testing.h"
+#include "adis-threads.h"
 
 #define EXACT 1e-4
 
@@ -74,13 +76,13 @@ max_abs_diff (AdisImage *a,
 
 /* A tiny model with the training's initial weights, through the public API */
 static char *
-make_model (void)
+make_model_named (const char *name)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *data = test_make_tiny_dataset (tmpdir, 4, 48);
   g_autoptr(AdisDataset) dataset = adis_dataset_open (data, &error);
   g_autoptr(AdisTrainer) trainer = NULL;
-  char *path = g_build_filename (tmpdir, "tiny.safetensors", NULL);
+  char *path = g_build_filename (tmpdir, name, NULL);
   AdisTrainOptions options;
   AdisConfig config;
 
@@ -102,6 +104,71 @@ make_model (void)
   adis_train_options_clear (&options);
   adis_config_clear (&config);
   return path;
+}
+
+static char *
+make_model (void)
+{
+  return make_model_named ("tiny.safetensors");
+}
+
+/* Photo -> code -> slider decode, as the window runs it */
+static AdisImage *
+stylize (AdisModel  *model,
+         AdisImage  *image,
+         AdisSound  *sound)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisImageCode) icode = adis_model_encode_image (model, image, 100, NULL, &error);
+  g_autoptr(AdisSoundCode) scode = NULL;
+  AdisImage *out;
+
+  g_assert_no_error (error);
+  scode = adis_model_encode_sound (model, sound, NULL, 1.5f, 0.0f, NULL, &error);
+  g_assert_no_error (error);
+  out = adis_model_decode (model, icode, scode, NULL, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+/* Inference runs channels-last; ADIS_CHANNELS_LAST=0 keeps the plain NCHW
+ * layout. Both must give the same image. */
+static void
+test_channels_last (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *png = g_build_filename (tmpdir, "photo-cl.png", NULL);
+  g_autofree char *wav = g_build_filename (tmpdir, "cl.wav", NULL);
+  g_autofree char *model_path = make_model_named ("cl.safetensors");
+  g_autoptr(AdisImage) image = NULL;
+  g_autoptr(AdisSound) sound = NULL;
+  g_autoptr(AdisModel) fast = NULL;
+  g_autoptr(AdisModel) plain = NULL;
+  g_autoptr(AdisImage) out_fast = NULL;
+  g_autoptr(AdisImage) out_plain = NULL;
+  double diff;
+
+  test_write_pattern_png (png, 120, 80, 7);
+  test_write_tone_wav (wav, 660, 0.3, 3.0, 16000, 1);
+  image = adis_image_load (png, &error);
+  g_assert_no_error (error);
+  sound = adis_sound_load (wav, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (adis_get_channels_last ());
+  fast = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_assert_no_error (error);
+  g_setenv ("ADIS_CHANNELS_LAST", "0", TRUE);
+  g_assert_false (adis_get_channels_last ());
+  plain = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("ADIS_CHANNELS_LAST");
+
+  out_fast = stylize (fast, image, sound);
+  out_plain = stylize (plain, image, sound);
+  diff = max_abs_diff (out_fast, out_plain);
+  g_test_message ("channels-last vs NCHW: %.2g", diff);
+  g_assert_cmpfloat (diff, <=, EXACT);
 }
 
 static void
@@ -176,6 +243,7 @@ main (int argc, char **argv)
   g_test_add_func ("/speed/fold/tiny", test_fold_tiny);
   g_test_add_func ("/speed/fold/presets", test_fold_presets);
   g_test_add_func ("/speed/model-decode", test_model_decode);
+  g_test_add_func ("/speed/channels-last", test_channels_last);
 
   status = g_test_run ();
   test_rm_rf (tmpdir);
