@@ -8,7 +8,11 @@
  * inputs have rested for a moment the full render (render-size) follows.
  * The image's encoding is cached per photo and size, so a slider move costs
  * one sound encoding and one decode. Results come back to the main context
- * and are shown only if no newer inputs have arrived since.
+ * and are shown only if no newer inputs have arrived since, with one
+ * exception: while a slider keeps moving, a running preview is not
+ * cancelled but finishes and is shown (for the same photo and model), so
+ * the picture follows the slider at the preview's pace instead of freezing
+ * until the hand rests.
  */
 #define G_LOG_DOMAIN "soundstyle-renderer"
 
@@ -25,6 +29,7 @@
 typedef struct
 {
   guint64        generation;
+  guint64        scene;              /* photo and model; see SoundstyleRenderer */
   gboolean       preview;
   AdisModel     *model;
   AdisImage     *photo;
@@ -65,6 +70,7 @@ typedef struct
 {
   Worker     *worker;
   guint64     generation;
+  guint64     scene;
   gboolean    preview;
   AdisImage  *image;
   GdkTexture *texture;
@@ -91,7 +97,9 @@ struct _SoundstyleRenderer
   int         render_size;
 
   /* State */
-  guint64     generation;
+  guint64     generation;          /* any input */
+  guint64     scene;               /* the photo or the model */
+  guint64     shown_generation;    /* of the result on screen */
   guint       full_render_source;
   gboolean    full_shown;
   gboolean    busy;
@@ -155,6 +163,7 @@ job_new (SoundstyleRenderer *self,
   Job *job = g_new0 (Job, 1);
 
   job->generation = self->generation;
+  job->scene = self->scene;
   job->preview = preview;
   job->model = adis_model_ref (self->model);
   job->photo = adis_image_ref (self->photo);
@@ -317,6 +326,7 @@ worker_run_job (Worker *worker,
 
   result->worker = worker_ref (worker);
   result->generation = job->generation;
+  result->scene = job->scene;
   result->preview = job->preview;
 
   if ((image_code = worker_get_image_code (worker, job, &error)) != NULL &&
@@ -368,15 +378,18 @@ worker_thread (gpointer data)
   return NULL;
 }
 
-/* Queues a job in place of any queued one; a running job of older inputs
- * is cancelled, one of the same inputs (a preview) may finish */
+/* Queues a job in place of any queued one. A running job of older inputs
+ * is cancelled, except a preview of the same photo and model: it finishes
+ * and is shown while the sliders move (one of the same inputs, a preview
+ * before its full render, may finish too) */
 static void
 worker_submit (Worker *worker,
                Job    *job)
 {
   g_mutex_lock (&worker->mutex);
   g_clear_pointer (&worker->pending, job_free);
-  if (worker->running != NULL && worker->running->generation != job->generation)
+  if (worker->running != NULL && worker->running->generation != job->generation &&
+      !(worker->running->preview && worker->running->scene == job->scene))
     g_cancellable_cancel (worker->running->cancellable);
   worker->pending = job;
   g_cond_signal (&worker->cond);
@@ -452,14 +465,40 @@ schedule (SoundstyleRenderer *self)
 }
 
 static void
+show_result (SoundstyleRenderer *self,
+             Result             *result,
+             gboolean            is_preview)
+{
+  g_set_object (&self->texture, result->texture);
+  g_clear_pointer (&self->result, adis_image_unref);
+  self->result = adis_image_ref (result->image);
+  self->render_time = result->milliseconds;
+  self->is_preview = is_preview;
+  self->shown_generation = result->generation;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RENDER_TIME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_PREVIEW]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
+}
+
+static void
 soundstyle_renderer_apply (SoundstyleRenderer *self,
                            Result             *result)
 {
   gboolean final;
 
-  /* Results of inputs that have changed since are of no use */
+  /* Results of inputs that have changed since are of no use, but for a
+   * preview of the same photo and model newer than what is on screen: the
+   * sliders are moving, and it shows where they are heading. Busy stays on
+   * until the latest inputs are rendered. */
   if (result->generation != self->generation)
-    return;
+    {
+      if (!result->preview || result->error != NULL || result->scene != self->scene ||
+          result->generation <= self->shown_generation)
+        return;
+      show_result (self, result, TRUE);
+      return;
+    }
 
   final = !result->preview || !needs_full_render (self);
 
@@ -481,19 +520,11 @@ soundstyle_renderer_apply (SoundstyleRenderer *self,
   if (result->preview && self->full_shown)
     return;
 
-  g_set_object (&self->texture, result->texture);
-  g_clear_pointer (&self->result, adis_image_unref);
-  self->result = adis_image_ref (result->image);
-  self->render_time = result->milliseconds;
-  self->is_preview = !final;
   if (!result->preview)
     self->full_shown = TRUE;
   if (final)
     set_busy (self, FALSE);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RENDER_TIME]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_PREVIEW]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
+  show_result (self, result, !final);
 }
 
 /* --- export ---------------------------------------------------------------- */
@@ -714,6 +745,7 @@ soundstyle_renderer_set_model (SoundstyleRenderer *self,
     return;
   g_clear_pointer (&self->model, adis_model_unref);
   self->model = model ? adis_model_ref (model) : NULL;
+  self->scene++;
   schedule (self);
 }
 
@@ -736,6 +768,7 @@ soundstyle_renderer_set_photo (SoundstyleRenderer *self,
   g_clear_pointer (&self->photo, adis_image_unref);
   self->photo = photo ? adis_image_ref (photo) : NULL;
   self->photo_id = next_photo_id++;
+  self->scene++;
 
   /* The old photo's result must not be shown over the new one */
   g_clear_object (&self->texture);
