@@ -21,6 +21,8 @@ title_for (SoundstyleFileKind kind)
       return _("Open Sound");
     case SOUNDSTYLE_FILES_MODEL:
       return _("Open Model");
+    case SOUNDSTYLE_FILES_FOLDER:
+      return _("Choose Training Data");
     case SOUNDSTYLE_FILES_EXPORT:
     default:
       return _("Export Restyled Photo");
@@ -47,6 +49,9 @@ filters_for (SoundstyleFileKind kind)
       gtk_file_filter_set_name (filter, _("Soundstyle Models"));
       gtk_file_filter_add_suffix (filter, "safetensors");
       break;
+    case SOUNDSTYLE_FILES_FOLDER:
+      /* Folders need no filter */
+      return filters;
     case SOUNDSTYLE_FILES_EXPORT:
     default:
       {
@@ -82,6 +87,8 @@ on_dialog_done (GObject      *object,
 
   if (kind == SOUNDSTYLE_FILES_EXPORT)
     file = gtk_file_dialog_save_finish (dialog, result, &error);
+  else if (kind == SOUNDSTYLE_FILES_FOLDER)
+    file = gtk_file_dialog_select_folder_finish (dialog, result, &error);
   else
     file = gtk_file_dialog_open_finish (dialog, result, &error);
 
@@ -114,13 +121,16 @@ soundstyle_choose_file_async (GtkWindow           *parent,
 
   gtk_file_dialog_set_title (dialog, title_for (kind));
   gtk_file_dialog_set_modal (dialog, TRUE);
-  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+  if (g_list_model_get_n_items (G_LIST_MODEL (filters)) > 0)
+    gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
 
   if (kind == SOUNDSTYLE_FILES_EXPORT)
     {
       gtk_file_dialog_set_initial_name (dialog, suggested_name);
       gtk_file_dialog_save (dialog, parent, cancellable, on_dialog_done, task);
     }
+  else if (kind == SOUNDSTYLE_FILES_FOLDER)
+    gtk_file_dialog_select_folder (dialog, parent, cancellable, on_dialog_done, task);
   else
     gtk_file_dialog_open (dialog, parent, cancellable, on_dialog_done, task);
 }
@@ -156,6 +166,7 @@ soundstyle_choose_file_async (GtkWindow           *parent,
                               gpointer             user_data)
 {
   gboolean save = kind == SOUNDSTYLE_FILES_EXPORT;
+  gboolean folder = kind == SOUNDSTYLE_FILES_FOLDER;
   g_autoptr(GListStore) filters = filters_for (kind);
   GtkFileChooserNative *native;
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
@@ -163,8 +174,10 @@ soundstyle_choose_file_async (GtkWindow           *parent,
   g_task_set_source_tag (task, soundstyle_choose_file_async);
 
   native = gtk_file_chooser_native_new (title_for (kind), parent,
-                                        save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN,
-                                        save ? _("_Export") : _("_Open"),
+                                        save ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                             : folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                                      : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        save ? _("_Export") : folder ? _("_Select") : _("_Open"),
                                         _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (filters)); i++)

@@ -18,6 +18,7 @@ typedef enum
   SOUNDSTYLE_FILES_SOUND,
   SOUNDSTYLE_FILES_MODEL,
   SOUNDSTYLE_FILES_EXPORT,
+  SOUNDSTYLE_FILES_FOLDER,   /* training data: a dataset or a folder of videos */
 } SoundstyleFileKind;
 
 /* Opens (or, for SOUNDSTYLE_FILES_EXPORT, saves under suggested_name); the

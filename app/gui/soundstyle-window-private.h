@@ -39,12 +39,12 @@ struct _SoundstyleWindow
   guint                 n_exports;            /* running exports, for the spinner */
   AdwToast             *toast;                /* on screen until ::dismissed */
   guint64               photo_serial;
+  GtkWidget            *models_window;        /* weak */
+  GtkWidget            *finetune_window;      /* weak */
 };
 
 /* soundstyle-window.c */
 void   soundstyle_window_update_busy    (SoundstyleWindow *self);
-void   soundstyle_window_toast          (SoundstyleWindow *self,
-                                         const char       *message);
 void   soundstyle_window_set_photo      (SoundstyleWindow *self,
                                          AdisImage        *photo,
                                          GdkTexture       *texture,

@@ -15,6 +15,8 @@
 
 #include "soundstyle-file-chooser.h"
 #include "soundstyle-find-model.h"
+#include "soundstyle-finetune-window.h"
+#include "soundstyle-models-window.h"
 #include "soundstyle-settings.h"
 #include "soundstyle-types.h"
 #include "soundstyle-window-private.h"
@@ -433,6 +435,42 @@ open_model_action (GtkWidget  *widget,
                                 self->cancellable, on_model_file_chosen, g_object_ref (self));
 }
 
+static void
+models_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  soundstyle_window_show_models (SOUNDSTYLE_WINDOW (widget));
+}
+
+static void
+finetune_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  soundstyle_window_show_finetune (SOUNDSTYLE_WINDOW (widget));
+}
+
+/* The models window chose another model: "" is the default */
+static void
+on_active_model_changed (GSettings        *settings,
+                         const char       *key,
+                         SoundstyleWindow *self)
+{
+  g_autofree char *active = g_settings_get_string (settings, "active-model");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (active[0] != '\0')
+    path = g_steal_pointer (&active);
+  else if ((path = soundstyle_find_model (NULL, &error)) == NULL)
+    return;
+
+  /* Loading a chosen file sets the key too: nothing to do then */
+  if (g_strcmp0 (path, self->model_path) != 0)
+    load_model (self, path, FALSE);
+}
+
 /* --- GObject --------------------------------------------------------------- */
 
 static void
@@ -456,6 +494,8 @@ soundstyle_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->toast);
+  g_clear_weak_pointer (&self->models_window);
+  g_clear_weak_pointer (&self->finetune_window);
   if (self->renderer != NULL)
     g_signal_handlers_disconnect_by_data (self->renderer, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOUNDSTYLE_TYPE_WINDOW);
@@ -516,6 +556,8 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_mix_changed);
 
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
+  gtk_widget_class_install_action (widget_class, "win.models", NULL, models_action);
+  gtk_widget_class_install_action (widget_class, "win.finetune", NULL, finetune_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
@@ -556,6 +598,8 @@ soundstyle_window_init (SoundstyleWindow *self)
   g_signal_connect_object (self->settings, "changed::render-size", G_CALLBACK (update_sizes), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::device", G_CALLBACK (on_device_changed), self, 0);
+  g_signal_connect_object (self->settings, "changed::active-model", G_CALLBACK (on_active_model_changed),
+                           self, 0);
   update_sizes (self);
 
   soundstyle_window_files_init (self);
@@ -661,4 +705,26 @@ soundstyle_window_get_mix (SoundstyleWindow *self)
   g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
 
   return self->mix_adjustment;
+}
+
+GtkWidget *
+soundstyle_window_show_models (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  if (self->models_window == NULL)
+    g_set_weak_pointer (&self->models_window, soundstyle_models_window_new (self));
+  gtk_window_present (GTK_WINDOW (self->models_window));
+  return self->models_window;
+}
+
+GtkWidget *
+soundstyle_window_show_finetune (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  if (self->finetune_window == NULL)
+    g_set_weak_pointer (&self->finetune_window, soundstyle_finetune_window_new (self));
+  gtk_window_present (GTK_WINDOW (self->finetune_window));
+  return self->finetune_window;
 }

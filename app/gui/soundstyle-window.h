@@ -30,6 +30,14 @@ void                 soundstyle_window_open_model       (SoundstyleWindow      *
 void                 soundstyle_window_export           (SoundstyleWindow      *self,
                                                          GFile                 *file);
 
+/* Shows a toast; a newer message replaces the one on screen */
+void                 soundstyle_window_toast            (SoundstyleWindow      *self,
+                                                         const char            *message);
+
+/* The Models and Fine-Tune windows, made on first use, presented */
+GtkWidget           *soundstyle_window_show_models      (SoundstyleWindow      *self);
+GtkWidget           *soundstyle_window_show_finetune    (SoundstyleWindow      *self);
+
 /* What the window shows: "loading", "no-model" or "editor" */
 const char          *soundstyle_window_get_page         (SoundstyleWindow      *self);
 /* The text of the latest toast, for tests and accessibility tools */

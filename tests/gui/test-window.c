@@ -9,26 +9,20 @@
  * model is a tiny one trained by the command line at the start.
  */
 #define G_LOG_DOMAIN "test-window"
-/* clock_gettime and CLOCK_THREAD_CPUTIME_ID */
-#define _POSIX_C_SOURCE 200809L
 
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include <glib/gstdio.h>
 
+#include "gui-test-util.h"
 #include "soundstyle-application.h"
 #include "soundstyle-samples.h"
 #include "soundstyle-window.h"
 #include "sound-server.h"
 #include "test-util.h"
-
-/* Generous: the machine running the tests may be busy */
-#define WAIT_SECONDS 120
-#define MAX_STALL_MS 250.0
 
 static struct
 {
@@ -37,7 +31,6 @@ static struct
   char                  *photo;
   char                  *tone_low;
   char                  *tone_high;
-  char                  *screenshots;
   SoundstyleApplication *app;
   SoundServer           *server;
   SoundstyleWindow      *window;
@@ -46,47 +39,6 @@ static struct
 } fixture;
 
 /* --- waiting on the main loop ---------------------------------------------- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until predicate holds; fails the test after a while */
-static void
-wait_until (Predicate    predicate,
-            gpointer     data,
-            const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint source = g_timeout_add (20, wake_up, NULL);
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (source);
-}
-
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-/* Lets layout and drawing catch up */
-static void
-settle (int milliseconds)
-{
-  gint64 until = g_get_monotonic_time () + milliseconds * 1000;
-
-  wait_until (time_passed, &until, "the window to settle");
-}
 
 static gboolean
 render_done (gpointer data)
@@ -99,7 +51,7 @@ render_done (gpointer data)
 static void
 wait_for_render (void)
 {
-  wait_until (render_done, NULL, "the render");
+  gui_test_wait_until (render_done, NULL, "the render");
   g_test_message ("render: %.0f ms (%s)",
                   soundstyle_renderer_get_render_time (soundstyle_window_get_renderer (fixture.window)),
                   soundstyle_renderer_get_is_preview (soundstyle_window_get_renderer (fixture.window))
@@ -115,32 +67,6 @@ toast_starts_with (gpointer data)
 }
 
 /* --- screenshots and pixels ------------------------------------------------ */
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (fixture.screenshots, name, NULL);
-  GtkSnapshot *snapshot;
-  int width, height;
-
-  /* Stack crossfades and toasts take a moment, longer on a busy machine */
-  settle (800);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static guint8 *
 texture_pixels (GdkTexture *texture,
@@ -250,63 +176,7 @@ current_result (void)
   return g_object_ref (soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window)));
 }
 
-/* --- the main loop's longest pause during a render ------------------------- */
-
-/* A 5-ms timeout notes the longest gap between its runs, and how much of
- * that gap this (the main) thread spent on the CPU: a gap with little CPU
- * time is the system's scheduler (a busy machine), one with a lot is work
- * done on the main loop. */
-typedef struct
-{
-  gint64 last;
-  gint64 last_cpu;
-  gint64 longest;
-  gint64 longest_cpu;
-} StallMeter;
-
-static gint64
-thread_cpu_usec (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-static gboolean
-on_stall_tick (gpointer data)
-{
-  StallMeter *meter = data;
-  gint64 now = g_get_monotonic_time ();
-  gint64 cpu = thread_cpu_usec ();
-
-  if (meter->last != 0 && now - meter->last > meter->longest)
-    {
-      meter->longest = now - meter->last;
-      meter->longest_cpu = cpu - meter->last_cpu;
-    }
-  meter->last = now;
-  meter->last_cpu = cpu;
-  return G_SOURCE_CONTINUE;
-}
-
 /* --- setup ----------------------------------------------------------------- */
-
-static void
-train_model (void)
-{
-  g_autofree char *dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
-  g_autofree char *err = NULL;
-  const char *argv[] = {
-    test_soundstyle_bin (), "train", dataset, "--output", fixture.model,
-    "--preset", "tiny", "--size", "32", "--batch", "2", "--max-steps", "4",
-    "--seed", "3", "--device", "cpu", NULL
-  };
-  int status = test_run (argv, NULL, &err);
-
-  if (status != 0)
-    g_error ("training the test model failed (%d): %s", status, err);
-}
 
 static void
 setup (void)
@@ -319,10 +189,12 @@ setup (void)
   fixture.model = g_build_filename (fixture.dir, "tiny.safetensors", NULL);
   fixture.tone_low = g_build_filename (fixture.dir, "low.wav", NULL);
   fixture.tone_high = g_build_filename (fixture.dir, "high.wav", NULL);
-  fixture.screenshots = g_build_filename (test_build_dir (), "tests", "gui", "screenshots", NULL);
-  g_mkdir_with_parents (fixture.screenshots, 0755);
 
-  train_model ();
+  {
+    g_autofree char *dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
+
+    gui_test_train_model (dataset, fixture.model, 4, "3");
+  }
   g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
 
   test_write_tone_wav (fixture.tone_low, 220, 0.3, 3.0, 16000, 1);
@@ -377,11 +249,11 @@ test_opens (void)
   gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1100, 720);
   gtk_window_present (GTK_WINDOW (fixture.window));
 
-  wait_until (editor_shown, NULL, "the model to load");
+  gui_test_wait_until (editor_shown, NULL, "the model to load");
   /* With bundled samples the slots start with the first two; otherwise
    * they stay empty until a file arrives */
   if (soundstyle_sound_slot_get_n_samples (soundstyle_window_get_sound_slot (fixture.window, 0)) >= 2)
-    wait_until (slots_have_sounds, NULL, "the default sounds");
+    gui_test_wait_until (slots_have_sounds, NULL, "the default sounds");
   else
     {
       g_autoptr(GFile) low = g_file_new_for_path (fixture.tone_low);
@@ -389,11 +261,11 @@ test_opens (void)
 
       soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 0), low);
       soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 1), high);
-      wait_until (slots_have_sounds, NULL, "the tone files");
+      gui_test_wait_until (slots_have_sounds, NULL, "the tone files");
     }
 
   g_assert_null (soundstyle_canvas_get_before (soundstyle_window_get_canvas (fixture.window)));
-  save_screenshot (GTK_WIDGET (fixture.window), "01-opened.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "01-opened.png");
 }
 
 static gboolean
@@ -411,7 +283,7 @@ test_photo (void)
   GdkTexture *after;
 
   soundstyle_window_open_photo (fixture.window, file);
-  wait_until (photo_shown, NULL, "the photo");
+  gui_test_wait_until (photo_shown, NULL, "the photo");
   wait_for_render ();
 
   before = soundstyle_canvas_get_before (canvas);
@@ -422,7 +294,7 @@ test_photo (void)
   g_assert_cmpint (MAX (gdk_texture_get_width (after), gdk_texture_get_height (after)), <=, 768);
   g_assert_cmpfloat (ABS ((double) gdk_texture_get_width (after) / gdk_texture_get_height (after) -
                           (double) fixture.photo_width / fixture.photo_height), <, 0.05);
-  save_screenshot (GTK_WIDGET (fixture.window), "02-photo.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "02-photo.png");
 }
 
 static gboolean
@@ -451,13 +323,13 @@ test_bundled_sound (void)
   first = current_result ();
   name = soundstyle_samples_display_name (g_ptr_array_index (samples, n - 1));
   g_assert_true (soundstyle_sound_slot_choose_sample (slot, n - 1));
-  wait_until (slot_a_is, name, "the bundled sound");
+  gui_test_wait_until (slot_a_is, name, "the bundled sound");
   wait_for_render ();
   second = current_result ();
 
   g_test_message ("bundled “%s”: difference %.2f", name, texture_difference (first, second));
   g_assert_cmpfloat (texture_difference (first, second), >, 0.0);
-  save_screenshot (GTK_WIDGET (fixture.window), "03-bundled-sound.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "03-bundled-sound.png");
 }
 
 static void
@@ -466,7 +338,7 @@ test_volume (void)
   SoundstyleSoundSlot *slot = soundstyle_window_get_sound_slot (fixture.window, 0);
   g_autoptr(GdkTexture) quiet = NULL;
   g_autoptr(GdkTexture) loud = NULL;
-  StallMeter meter = { 0, 0 };
+  GuiTestGapMeter meter = { 0 };
   guint ticker;
   double difference;
 
@@ -476,11 +348,11 @@ test_volume (void)
   quiet = current_result ();
 
   /* The slider as a user moves it, measuring the main loop meanwhile */
-  ticker = g_timeout_add (5, on_stall_tick, &meter);
+  ticker = g_timeout_add (5, gui_test_gap_meter_timeout, &meter);
   for (double gain = 1.25; gain <= 3.51; gain += 0.25)
     {
       soundstyle_sound_slot_set_gain (slot, gain);
-      settle (30);
+      gui_test_settle (30);
     }
   wait_for_render ();
   g_source_remove (ticker);
@@ -488,13 +360,15 @@ test_volume (void)
 
   difference = texture_difference (quiet, loud);
   g_test_message ("volume 1 -> 3.5: mean pixel difference %.4f", difference);
-  g_test_message ("longest main-loop gap during renders: %.1f ms, of which %.1f ms on the main thread's CPU",
-                  meter.longest / 1000.0, meter.longest_cpu / 1000.0);
+  g_test_message ("longest main-loop gap during renders: %.1f ms, of which %.1f ms on the main thread's CPU; "
+                  "most main-thread CPU between two ticks: %.1f ms",
+                  meter.longest / 1000.0, meter.longest_cpu / 1000.0, meter.longest_busy / 1000.0);
   /* The output moved, and it is what the engine gives for a gain of 3.5 */
   g_assert_cmpfloat (difference, >, 0.0);
   assert_shows_engine_result (3.5, 1.0, 0.0, 1.0, 1.0, 0.0);
-  g_assert_cmpfloat (meter.longest / 1000.0, <, MAX_STALL_MS);
-  save_screenshot (GTK_WIDGET (fixture.window), "04-volume.png");
+  g_assert_cmpfloat (meter.longest / 1000.0, <, GUI_TEST_MAX_GAP_MS);
+  g_assert_cmpfloat (meter.longest_busy / 1000.0, <, GUI_TEST_MAX_BUSY_MS);
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "04-volume.png");
 }
 
 static gboolean
@@ -521,7 +395,7 @@ test_mix (void)
    * recordings, and the mix must visibly move the output */
   soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 0), low);
   soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 1), high);
-  wait_until (slots_hold_tones, NULL, "the tone files");
+  gui_test_wait_until (slots_hold_tones, NULL, "the tone files");
   soundstyle_sound_slot_set_gain (soundstyle_window_get_sound_slot (fixture.window, 0), 1.0);
   gtk_adjustment_set_value (mix, 0.0);
   wait_for_render ();
@@ -542,7 +416,7 @@ test_mix (void)
   g_assert_cmpfloat (texture_difference (half, only_b), >, 0.0);
   /* The half-way image is the engine's convex mix of the two waveforms */
   assert_shows_engine_result (1.0, 1.0, 0.5, 1.0, 1.0, 0.0);
-  save_screenshot (GTK_WIDGET (fixture.window), "05-mix.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "05-mix.png");
 }
 
 static void
@@ -557,7 +431,7 @@ export_and_check (const char *name)
   gint64 start = g_get_monotonic_time ();
 
   soundstyle_window_export (fixture.window, file);
-  wait_until (toast_starts_with, done, "the export");
+  gui_test_wait_until (toast_starts_with, done, "the export");
   g_test_message ("export %s: %.0f ms", name, (g_get_monotonic_time () - start) / 1000.0);
 
   exported = adis_image_load (path, &error);
@@ -574,7 +448,7 @@ test_export (void)
 {
   export_and_check ("restyled.png");
   export_and_check ("restyled.jpg");
-  save_screenshot (GTK_WIDGET (fixture.window), "06-exported.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "06-exported.png");
 }
 
 static void
@@ -591,17 +465,17 @@ test_bad_files (void)
   g_assert_true (g_file_set_contents (not_photo, "this is not a photo\n", -1, NULL));
 
   soundstyle_window_open_photo (fixture.window, not_photo_file);
-  wait_until (toast_starts_with, "“notes.jpg” is not a photo", "the photo's toast");
+  gui_test_wait_until (toast_starts_with, "“notes.jpg” is not a photo", "the photo's toast");
   g_assert_true (soundstyle_canvas_get_before (canvas) == photo_before);
 
   /* The same text file offered as a sound */
   not_sound_file = g_file_new_for_path (not_photo);
   soundstyle_sound_slot_load_file (slot, not_sound_file);
-  wait_until (toast_starts_with, "“notes.jpg” is not a sound", "the sound's toast");
+  gui_test_wait_until (toast_starts_with, "“notes.jpg” is not a sound", "the sound's toast");
   g_assert_true (soundstyle_sound_slot_get_sound (slot) == sound_before);
   g_assert_nonnull (soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window)));
 
-  save_screenshot (GTK_WIDGET (fixture.window), "07-bad-file-toast.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "07-bad-file-toast.png");
 }
 
 static void
@@ -613,7 +487,7 @@ test_zoom (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-in", NULL));
   g_assert_cmpfloat (soundstyle_canvas_get_zoom (canvas), >, 1.5);
   soundstyle_canvas_set_divider (canvas, 0.3);
-  save_screenshot (GTK_WIDGET (fixture.window), "08-zoomed.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "08-zoomed.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-fit", NULL));
   g_assert_cmpfloat (soundstyle_canvas_get_zoom (canvas), ==, 1.0);
@@ -650,11 +524,11 @@ screenshot_app_window (const char *action,
   GtkWindow *window;
 
   g_action_group_activate_action (G_ACTION_GROUP (fixture.app), action, NULL);
-  wait_until (other_window_present, NULL, action);
+  gui_test_wait_until (other_window_present, NULL, action);
   window = find_other_window ();
-  save_screenshot (GTK_WIDGET (window), name);
+  gui_test_screenshot (GTK_WIDGET (window), name);
   gtk_window_destroy (window);
-  settle (100);
+  gui_test_settle (100);
 }
 
 static void
@@ -704,10 +578,10 @@ test_record (void)
   tone = sound_server_play_tone (fixture.server, 550.0, 0.5, 6.0);
   soundstyle_sound_slot_set_recording (slot, TRUE);
   g_assert_true (soundstyle_sound_slot_get_recording (slot));
-  settle (3500);
-  save_screenshot (GTK_WIDGET (fixture.window), "12-recording.png");
+  gui_test_settle (3500);
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "12-recording.png");
   soundstyle_sound_slot_set_recording (slot, FALSE);
-  wait_until (slot_b_is, "Recording", "the recording");
+  gui_test_wait_until (slot_b_is, "Recording", "the recording");
   g_assert_false (soundstyle_sound_slot_get_recording (slot));
 
   /* The recording keeps its first 3 s; the monitor starts delivering
@@ -723,23 +597,23 @@ test_record (void)
 
   gtk_adjustment_set_value (soundstyle_window_get_mix (fixture.window), 1.0);
   wait_for_render ();
-  save_screenshot (GTK_WIDGET (fixture.window), "13-recorded.png");
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "13-recorded.png");
 
   /* Playback runs to its end */
   soundstyle_sound_slot_play (slot);
   g_assert_true (soundstyle_sound_slot_get_playing (slot));
-  wait_until (not_playing, slot, "the playback's end");
+  gui_test_wait_until (not_playing, slot, "the playback's end");
 
   /* Under 3 s is refused, and the recording stays */
   before = soundstyle_sound_slot_get_sound (slot);
   soundstyle_sound_slot_set_recording (slot, TRUE);
-  settle (1000);
+  gui_test_settle (1000);
   soundstyle_sound_slot_set_recording (slot, FALSE);
-  wait_until (toast_starts_with, "Recordings need at least 3 seconds", "the too-short toast");
+  gui_test_wait_until (toast_starts_with, "Recordings need at least 3 seconds", "the too-short toast");
   g_assert_true (soundstyle_sound_slot_get_sound (slot) == before);
 
   g_subprocess_force_exit (tone);
-  wait_until (process_done, tone, "the tone player to end");
+  gui_test_wait_until (process_done, tone, "the tone player to end");
 }
 
 static gboolean
@@ -760,8 +634,8 @@ test_no_model (void)
   window = soundstyle_window_new (fixture.app);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (no_model_shown, window, "the no-model page");
-  save_screenshot (GTK_WIDGET (window), "11-no-model.png");
+  gui_test_wait_until (no_model_shown, window, "the no-model page");
+  gui_test_screenshot (GTK_WIDGET (window), "11-no-model.png");
   gtk_window_destroy (GTK_WINDOW (window));
   g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
 }
