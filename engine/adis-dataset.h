@@ -126,6 +126,11 @@ void          adis_loader_set_augment       (AdisLoader   *loader,
                                              gboolean      augment);
 /* Batches handed out per second since creation, for benchmarks */
 double        adis_loader_get_rate          (AdisLoader   *loader);
+/* Decoded batches waiting to be handed out: never more than queue_depth */
+guint         adis_loader_get_n_ready       (AdisLoader   *loader);
+/* Seconds adis_loader_next has spent waiting for a batch to be decoded: the
+ * time training lost to loading */
+double        adis_loader_get_wait_seconds  (AdisLoader   *loader);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisDataset, adis_dataset_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisBatch, adis_batch_free)

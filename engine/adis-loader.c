@@ -87,6 +87,7 @@ struct _AdisLoader
 
   gint64             created_usec;
   guint64            n_handed;
+  gint64             waited_usec;
 };
 
 typedef struct
@@ -501,8 +502,15 @@ adis_loader_next (AdisLoader  *loader,
   g_return_val_if_fail (loader != NULL, NULL);
 
   g_mutex_lock (&loader->mutex);
-  while (!g_hash_table_lookup_extended (loader->ready, &loader->next_to_hand, &key, &value))
-    g_cond_wait (&loader->cond, &loader->mutex);
+  if (!g_hash_table_contains (loader->ready, &loader->next_to_hand))
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      while (!g_hash_table_contains (loader->ready, &loader->next_to_hand))
+        g_cond_wait (&loader->cond, &loader->mutex);
+      loader->waited_usec += g_get_monotonic_time () - start;
+    }
+  g_hash_table_lookup_extended (loader->ready, &loader->next_to_hand, &key, &value);
   g_hash_table_steal (loader->ready, &loader->next_to_hand);
   g_free (key);
   slot = value;
@@ -569,4 +577,30 @@ adis_loader_get_rate (AdisLoader *loader)
   g_mutex_unlock (&loader->mutex);
   seconds = (g_get_monotonic_time () - loader->created_usec) / (double) G_USEC_PER_SEC;
   return seconds > 0.0 ? handed / seconds : 0.0;
+}
+
+guint
+adis_loader_get_n_ready (AdisLoader *loader)
+{
+  guint n;
+
+  g_return_val_if_fail (loader != NULL, 0);
+
+  g_mutex_lock (&loader->mutex);
+  n = g_hash_table_size (loader->ready);
+  g_mutex_unlock (&loader->mutex);
+  return n;
+}
+
+double
+adis_loader_get_wait_seconds (AdisLoader *loader)
+{
+  gint64 waited;
+
+  g_return_val_if_fail (loader != NULL, 0.0);
+
+  g_mutex_lock (&loader->mutex);
+  waited = loader->waited_usec;
+  g_mutex_unlock (&loader->mutex);
+  return waited / (double) G_USEC_PER_SEC;
 }

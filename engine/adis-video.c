@@ -17,6 +17,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
@@ -243,6 +244,7 @@ struct _AdisVideo
   int                height;
   double             frame_rate;
   gboolean           has_audio;
+  int                rotation;      /* clockwise degrees to show frames upright */
 
   Track              video;
   AVFrame           *current;       /* on screen at the last request */
@@ -262,6 +264,25 @@ struct _AdisVideo
   gboolean           fifo_valid;
   gboolean           audio_ended;
 };
+
+/* Phones store portrait video as landscape frames plus a display matrix
+ * that turns them upright: the rotation in quarter turns, clockwise */
+static int
+stream_rotation (AVStream *stream)
+{
+  size_t size = 0;
+  const uint8_t *matrix = av_stream_get_side_data (stream, AV_PKT_DATA_DISPLAYMATRIX, &size);
+  double degrees;
+  int quarter;
+
+  if (matrix == NULL || size < 9 * sizeof (int32_t))
+    return 0;
+  degrees = -av_display_rotation_get ((const int32_t *) matrix);
+  if (isnan (degrees))
+    return 0;
+  quarter = (int) lround (degrees / 90.0);
+  return ((quarter % 4) + 4) % 4 * 90;
+}
 
 AdisVideo *
 adis_video_open (const char  *path,
@@ -285,6 +306,14 @@ adis_video_open (const char  *path,
   stream = self->video.format->streams[self->video.stream];
   self->width = self->video.codec->width;
   self->height = self->video.codec->height;
+  self->rotation = stream_rotation (stream);
+  if (self->rotation % 180 != 0)
+    {
+      int t = self->width;
+
+      self->width = self->height;
+      self->height = t;
+    }
   if (self->width <= 0 || self->height <= 0 ||
       (gint64) self->width * self->height > ADIS_IMAGE_MAX_PIXELS)
     {
@@ -326,8 +355,35 @@ const char *adis_video_get_path (AdisVideo *video) { return video->path; }
 double adis_video_get_duration (AdisVideo *video) { return video->duration; }
 int adis_video_get_width (AdisVideo *video) { return video->width; }
 int adis_video_get_height (AdisVideo *video) { return video->height; }
+int adis_video_get_rotation (AdisVideo *video) { return video->rotation; }
 double adis_video_get_frame_rate (AdisVideo *video) { return video->frame_rate; }
 gboolean adis_video_has_audio (AdisVideo *video) { return video->has_audio; }
+
+/* Turns packed RGB by 90, 180 or 270 degrees clockwise */
+static guint8 *
+rotate_rgb (const guint8 *rgb,
+            int           width,
+            int           height,
+            int           degrees)
+{
+  guint8 *out = g_malloc ((gsize) width * height * 3);
+  int out_w = degrees == 180 ? width : height;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        int ox, oy;
+
+        if (degrees == 90)
+          ox = height - 1 - y, oy = x;
+        else if (degrees == 180)
+          ox = width - 1 - x, oy = height - 1 - y;
+        else
+          ox = y, oy = width - 1 - x;
+        memcpy (out + ((gsize) oy * out_w + ox) * 3, rgb + ((gsize) y * width + x) * 3, 3);
+      }
+  return out;
+}
 
 static AdisImage *
 frame_to_image (AdisVideo  *self,
@@ -353,6 +409,17 @@ frame_to_image (AdisVideo  *self,
   planes[0] = rgb;
   sws_scale (self->sws, (const uint8_t * const *) frame->data, frame->linesize,
              0, frame->height, planes, strides);
+  if (self->rotation != 0)
+    {
+      guint8 *upright = rotate_rgb (rgb, frame->width, frame->height, self->rotation);
+      gboolean quarter = self->rotation % 180 != 0;
+      int w = quarter ? frame->height : frame->width;
+      int h = quarter ? frame->width : frame->height;
+
+      g_free (rgb);
+      rgb = upright;
+      return adis_image_new_from_rgb8 (rgb, w, h, w * 3, 3, error);
+    }
   return adis_image_new_from_rgb8 (rgb, frame->width, frame->height, stride, 3, error);
 }
 
@@ -672,6 +739,7 @@ struct _AdisVideoWriter
   int                audio_channels;
   gint64             n_frames;
   gint64             n_audio;
+  gboolean           header_written;
   gboolean           finished;
 };
 
@@ -720,15 +788,15 @@ setup_video (AdisVideoWriter *self,
              AVCodecContext  *context,
              gpointer         data)
 {
-  int fps = GPOINTER_TO_INT (data);
+  AVRational rate = *(const AVRational *) data;
 
   context->width = self->width;
   context->height = self->height;
-  context->time_base = (AVRational) { 1, fps };
-  context->framerate = (AVRational) { fps, 1 };
+  context->time_base = av_inv_q (rate);
+  context->framerate = rate;
   context->pix_fmt = AV_PIX_FMT_YUV420P;
   /* A key frame every second keeps seeking cheap */
-  context->gop_size = fps;
+  context->gop_size = MAX (1, (int) lround (av_q2d (rate)));
   if (context->codec_id == AV_CODEC_ID_H264)
     {
       av_opt_set (context->priv_data, "preset", "veryfast", 0);
@@ -759,7 +827,7 @@ AdisVideoWriter *
 adis_video_writer_new (const char  *path,
                        int          width,
                        int          height,
-                       int          fps,
+                       double       fps,
                        int          audio_rate,
                        int          audio_channels,
                        GError     **error)
@@ -767,6 +835,8 @@ adis_video_writer_new (const char  *path,
   g_autoptr(AdisVideoWriter) self = NULL;
   const AVOutputFormat *container;
   const AVCodec *video_codec;
+  /* 29.97 is 30000/1001: a rational rate keeps long videos' timing exact */
+  AVRational rate = av_d2q (fps, 1001000);
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
   int fd;
@@ -776,11 +846,11 @@ adis_video_writer_new (const char  *path,
 
   quiet_ffmpeg ();
   if (width < 16 || height < 16 || width % 2 || height % 2 || width > 8192 || height > 8192 ||
-      fps < 1 || fps > 240 || audio_rate < 0 || audio_rate > 192000 ||
+      !(fps >= 1.0 && fps <= 240.0) || audio_rate < 0 || audio_rate > 192000 ||
       (audio_rate > 0 && (audio_channels < 1 || audio_channels > 2)))
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "%s: cannot write %d x %d at %d fps with %d channels at %d Hz "
+                   "%s: cannot write %d x %d at %g fps with %d channels at %d Hz "
                    "(even sizes of 16 to 8192, 1 to 240 fps, mono or stereo)",
                    path, width, height, fps, audio_channels, audio_rate);
       return NULL;
@@ -827,7 +897,7 @@ adis_video_writer_new (const char  *path,
       return NULL;
     }
   self->video = open_encoder (self, video_codec, &self->video_stream, setup_video,
-                              GINT_TO_POINTER (fps), error);
+                              &rate, error);
   if (self->video == NULL)
     return NULL;
 
@@ -856,14 +926,54 @@ adis_video_writer_new (const char  *path,
   self->packet = av_packet_alloc ();
 
   ret = avio_open (&self->format->pb, self->tmp_path, AVIO_FLAG_WRITE);
-  if (ret >= 0)
-    ret = avformat_write_header (self->format, NULL);
   if (ret < 0)
     {
       writer_fail (self, "cannot start the file", ret, error);
       return NULL;
     }
   return g_steal_pointer (&self);
+}
+
+gboolean
+adis_video_writer_set_rotation (AdisVideoWriter  *writer,
+                                int               degrees,
+                                GError          **error)
+{
+  uint8_t *matrix;
+
+  g_return_val_if_fail (writer != NULL && !writer->header_written, FALSE);
+
+  if (degrees % 90 != 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s: a rotation of %d degrees is not a multiple of 90", writer->path, degrees);
+      return FALSE;
+    }
+  matrix = av_stream_new_side_data (writer->video_stream, AV_PKT_DATA_DISPLAYMATRIX,
+                                    9 * sizeof (int32_t));
+  if (matrix == NULL)
+    return writer_fail (writer, "cannot store the rotation", AVERROR (ENOMEM), error);
+  /* Setting takes a clockwise angle; getting (below) gives it back
+   * counter-clockwise */
+  av_display_rotation_set ((int32_t *) matrix, degrees);
+  return TRUE;
+}
+
+/* The header goes out with the first data, so that the rotation (and any
+ * stream property set after creation) is in it */
+static gboolean
+ensure_header (AdisVideoWriter  *self,
+               GError          **error)
+{
+  int ret;
+
+  if (self->header_written)
+    return TRUE;
+  ret = avformat_write_header (self->format, NULL);
+  if (ret < 0)
+    return writer_fail (self, "cannot start the file", ret, error);
+  self->header_written = TRUE;
+  return TRUE;
 }
 
 static gboolean
@@ -917,6 +1027,8 @@ adis_video_writer_add_frame (AdisVideoWriter  *writer,
       return FALSE;
     }
 
+  if (!ensure_header (writer, error))
+    return FALSE;
   rgb = adis_image_to_rgb8 (frame);
   planes[0] = rgb;
   writer->sws = sws_getCachedContext (writer->sws, writer->width, writer->height, AV_PIX_FMT_RGB24,
@@ -971,6 +1083,8 @@ adis_video_writer_add_audio (AdisVideoWriter  *writer,
   g_return_val_if_fail (writer->audio != NULL, FALSE);
   g_return_val_if_fail (interleaved != NULL || n_frames == 0, FALSE);
 
+  if (!ensure_header (writer, error))
+    return FALSE;
   channels = writer->audio_channels;
   planar = g_new (float, n_frames * channels);
   for (int c = 0; c < channels; c++)
@@ -992,6 +1106,8 @@ adis_video_writer_finish (AdisVideoWriter  *writer,
 
   g_return_val_if_fail (writer != NULL && !writer->finished, FALSE);
 
+  if (!ensure_header (writer, error))
+    return FALSE;
   if (writer->audio != NULL &&
       (!drain_audio_fifo (writer, TRUE, error) ||
        !encode (writer, writer->audio, writer->audio_stream, NULL, error)))

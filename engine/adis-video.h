@@ -29,8 +29,11 @@ void          adis_video_free              (AdisVideo    *video);
 const char   *adis_video_get_path          (AdisVideo    *video);
 /* Seconds, from the container or the longest stream; 0 when unknown */
 double        adis_video_get_duration      (AdisVideo    *video);
+/* Frames as shown: a phone's portrait video, stored turned, is upright */
 int           adis_video_get_width         (AdisVideo    *video);
 int           adis_video_get_height        (AdisVideo    *video);
+/* Clockwise degrees (0, 90, 180, 270) applied to the stored frames */
+int           adis_video_get_rotation      (AdisVideo    *video);
 /* Frames per second as the stream declares it (average), 0 when unknown */
 double        adis_video_get_frame_rate    (AdisVideo    *video);
 gboolean      adis_video_has_audio         (AdisVideo    *video);
@@ -57,15 +60,21 @@ gboolean      adis_video_read_audio        (AdisVideo    *video,
 typedef struct _AdisVideoWriter AdisVideoWriter;
 
 /* The container follows path's extension (.mp4, .mkv, ...). Frames must be
- * width x height (even sizes); sound, when audio_rate > 0, is interleaved
- * floats at audio_rate with audio_channels channels. Written to a temporary
- * file and renamed by adis_video_writer_finish. */
+ * width x height (even sizes); fps may be fractional (29.97). Sound, when
+ * audio_rate > 0, is interleaved floats at audio_rate with audio_channels
+ * channels. Written to a temporary file and renamed by
+ * adis_video_writer_finish. */
 AdisVideoWriter *adis_video_writer_new     (const char        *path,
                                             int                width,
                                             int                height,
-                                            int                fps,
+                                            double             fps,
                                             int                audio_rate,
                                             int                audio_channels,
+                                            GError           **error);
+/* Marks the video to be shown turned clockwise by degrees (a multiple of
+ * 90), as phones do; before the first frame */
+gboolean      adis_video_writer_set_rotation (AdisVideoWriter *writer,
+                                            int                degrees,
                                             GError           **error);
 gboolean      adis_video_writer_add_frame  (AdisVideoWriter   *writer,
                                             AdisImage         *frame,

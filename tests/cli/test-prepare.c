@@ -345,6 +345,68 @@ test_split (void)
   }
 }
 
+/* --crop keeps the aspect: a 96 x 64 video whose left sixth is a bright
+ * band loses the band to the centre crop, and keeps it when stretched */
+static void
+test_crop (void)
+{
+  g_autofree char *video = path_in ("band.mp4");
+  g_autofree float *planes = g_new (float, 3 * 96 * 64);
+  g_autoptr(AdisVideoWriter) writer = NULL;
+  g_autoptr(AdisImage) frame = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *samples = g_new (float, 3 * 16000);
+  const char *modes[] = { "stretched", "cropped" };
+
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < 64; y++)
+      for (int x = 0; x < 96; x++)
+        planes[(gsize) c * 96 * 64 + y * 96 + x] = x < 16 ? 0.9f : -0.9f;
+  frame = adis_image_new_from_planes (planes, 96, 64);
+  for (int i = 0; i < 3 * 16000; i++)
+    samples[i] = 0.3f * sinf (2.f * G_PI * 440.f * i / 16000.f);
+  writer = adis_video_writer_new (video, 96, 64, 5, 16000, 1, &error);
+  g_assert_no_error (error);
+  for (int n = 0; n < 15; n++)
+    g_assert_true (adis_video_writer_add_frame (writer, frame, &error));
+  g_assert_true (adis_video_writer_add_audio (writer, samples, 3 * 16000, &error));
+  g_assert_true (adis_video_writer_finish (writer, &error));
+  g_assert_no_error (error);
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autofree char *dataset = path_in (modes[m]);
+      g_autoptr(AdisManifest) manifest = NULL;
+      g_autoptr(AdisImage) image = NULL;
+      g_autofree char *first = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      const float *p;
+      double left = 0.0;
+
+      if (run (&out, &err, "prepare", video, "--output", dataset, "--size", "48", "--frames", "2",
+               m == 1 ? "--crop" : "--seed=0", NULL) != 0)
+        g_error ("prepare %s: %s", modes[m], err);
+      manifest = load_manifest (dataset);
+      g_assert_cmpuint (adis_manifest_get_n_clips (manifest), ==, 1);
+      first = g_build_filename (dataset, adis_manifest_get_clip (manifest, 0)->frames[0], NULL);
+      image = adis_image_load (first, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (adis_image_get_width (image), ==, 48);
+      g_assert_cmpint (adis_image_get_height (image), ==, 48);
+      /* The mean of the first four columns */
+      p = adis_image_get_planes (image);
+      for (int y = 0; y < 48; y++)
+        for (int x = 0; x < 4; x++)
+          left += p[y * 48 + x] / (48.0 * 4);
+      g_test_message ("%s: left edge mean %.2f", modes[m], left);
+      if (m == 0)
+        g_assert_cmpfloat (left, >, 0.5);
+      else
+        g_assert_cmpfloat (left, <, -0.5);
+    }
+}
+
 static void
 test_refusals (void)
 {
@@ -382,6 +444,7 @@ main (int   argc,
 
   g_test_add_func ("/soundstyle/prepare/prepare-resume-train", test_prepare);
   g_test_add_func ("/soundstyle/prepare/split", test_split);
+  g_test_add_func ("/soundstyle/prepare/crop", test_crop);
   g_test_add_func ("/soundstyle/prepare/refusals", test_refusals);
 
   status = g_test_run ();

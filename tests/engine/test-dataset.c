@@ -436,6 +436,48 @@ test_bad_options_and_decode_error (void)
 }
 
 
+/* Workers decode ahead of the consumer but never more than queue_depth
+ * batches; once they are ready, taking one does not wait at all */
+static void
+test_bounded_queue (void)
+{
+  g_autoptr(AdisDataset) dataset = adis_dataset_open (dataset_path, NULL);
+  g_autoptr(AdisLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+  AdisLoaderOptions options;
+  gint64 deadline;
+
+  adis_loader_options_init (&options);
+  options.batch_size = 2;
+  options.load_size = 20;
+  options.crop_size = 16;
+  options.n_workers = 3;
+  options.queue_depth = 2;
+  loader = adis_loader_new (dataset, &options, &error);
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      double waited;
+
+      deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (adis_loader_get_n_ready (loader) < 2 && g_get_monotonic_time () < deadline)
+        g_usleep (1000);
+      g_assert_cmpuint (adis_loader_get_n_ready (loader), ==, 2);
+      /* Three workers, and time to spare: still only two */
+      g_usleep (200000);
+      g_assert_cmpuint (adis_loader_get_n_ready (loader), ==, 2);
+
+      waited = adis_loader_get_wait_seconds (loader);
+      {
+        g_autoptr(AdisBatch) batch = adis_loader_next (loader, &error);
+
+        g_assert_no_error (error);
+      }
+      g_assert_cmpfloat (adis_loader_get_wait_seconds (loader), ==, waited);
+    }
+}
+
 /* --- prepared datasets (manifest.tsv) ------------------------------------ */
 
 #define N_CLIP_FRAMES 3
@@ -633,6 +675,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/dataset/augment-off", test_augment_off);
   g_test_add_func ("/soundstyle/dataset/gain-augment", test_gain_augment);
   g_test_add_func ("/soundstyle/dataset/bad-options-and-decode-error", test_bad_options_and_decode_error);
+  g_test_add_func ("/soundstyle/dataset/bounded-queue", test_bounded_queue);
   g_test_add_func ("/soundstyle/dataset/manifest-splits", test_manifest_splits);
   g_test_add_func ("/soundstyle/dataset/manifest-frames", test_manifest_frames);
   g_test_add_func ("/soundstyle/dataset/manifest-errors", test_manifest_errors);

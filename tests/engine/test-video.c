@@ -247,6 +247,101 @@ test_writer_refusals (void)
   }
 }
 
+/* Mean brightness of a quadrant (qx, qy in 0..1) of a frame, in [-1, 1] */
+static double
+quadrant_mean (AdisImage *image,
+               int        qx,
+               int        qy)
+{
+  int w = adis_image_get_width (image);
+  int h = adis_image_get_height (image);
+  const float *planes = adis_image_get_planes (image);
+  double sum = 0.0;
+
+  for (int y = qy * h / 2; y < (qy + 1) * h / 2; y++)
+    for (int x = qx * w / 2; x < (qx + 1) * w / 2; x++)
+      sum += planes[(gsize) y * w + x];
+  return sum / (w / 2 * (h / 2));
+}
+
+/* A phone's portrait video is stored turned with a display matrix: frames
+ * come back upright. The stored frame is 64 x 32 with its top-left quarter
+ * bright; turned clockwise by r, that quarter lands in a known corner. */
+static void
+test_rotation (void)
+{
+  static const struct { int degrees; int width; int qx; int qy; } cases[] = {
+    { 0, 64, 0, 0 }, { 90, 32, 1, 0 }, { 180, 64, 1, 1 }, { 270, 32, 0, 1 },
+  };
+  g_autofree float *planes = g_new0 (float, 3 * 64 * 32);
+
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < 32; y++)
+      for (int x = 0; x < 64; x++)
+        planes[(gsize) c * 64 * 32 + y * 64 + x] = x < 32 && y < 16 ? 0.9f : -0.9f;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("turned%d.mp4", cases[i].degrees);
+      g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+      g_autoptr(AdisImage) stored = adis_image_new_from_planes (planes, 64, 32);
+      g_autoptr(AdisVideoWriter) writer = NULL;
+      g_autoptr(AdisVideo) video = NULL;
+      g_autoptr(AdisImage) frame = NULL;
+      g_autoptr(GError) error = NULL;
+
+      writer = adis_video_writer_new (path, 64, 32, FPS, 0, 0, &error);
+      g_assert_no_error (error);
+      g_assert_true (adis_video_writer_set_rotation (writer, cases[i].degrees, &error));
+      for (int n = 0; n < 3; n++)
+        g_assert_true (adis_video_writer_add_frame (writer, stored, &error));
+      g_assert_true (adis_video_writer_finish (writer, &error));
+      g_assert_no_error (error);
+
+      video = adis_video_open (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (adis_video_get_rotation (video), ==, cases[i].degrees);
+      g_assert_cmpint (adis_video_get_width (video), ==, cases[i].width);
+      frame = adis_video_read_frame (video, 0.1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (adis_image_get_width (frame), ==, cases[i].width);
+      g_assert_cmpint (adis_image_get_height (frame), ==, 64 * 32 / cases[i].width);
+      for (int qy = 0; qy < 2; qy++)
+        for (int qx = 0; qx < 2; qx++)
+          {
+            double mean = quadrant_mean (frame, qx, qy);
+            gboolean bright = qx == cases[i].qx && qy == cases[i].qy;
+
+            if (bright ? mean < 0.5 : mean > -0.5)
+              g_error ("turned %d: quarter (%d, %d) has mean %.2f", cases[i].degrees, qx, qy, mean);
+          }
+    }
+}
+
+/* NTSC's 29.97 is 30000/1001: written and read back exactly, so that a
+ * restyled video keeps its source's timing */
+static void
+test_fractional_rate (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "ntsc.mkv", NULL);
+  g_autoptr(AdisImage) frame = adis_image_new_from_planes ((float[3 * 16 * 16]) { 0 }, 16, 16);
+  g_autoptr(AdisVideoWriter) writer = NULL;
+  g_autoptr(AdisVideo) video = NULL;
+  g_autoptr(GError) error = NULL;
+
+  writer = adis_video_writer_new (path, 16, 16, 30000.0 / 1001.0, 0, 0, &error);
+  g_assert_no_error (error);
+  for (int n = 0; n < 30; n++)
+    g_assert_true (adis_video_writer_add_frame (writer, frame, &error));
+  g_assert_true (adis_video_writer_finish (writer, &error));
+  g_assert_no_error (error);
+
+  video = adis_video_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (adis_video_get_frame_rate (video), 30000.0 / 1001.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (adis_video_get_duration (video), 30 * 1001.0 / 30000.0, 0.01);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -265,6 +360,8 @@ main (int   argc,
   g_test_add_func ("/soundstyle/video/refusals", test_refusals);
   g_test_add_func ("/soundstyle/video/no-sound-track", test_no_sound_track);
   g_test_add_func ("/soundstyle/video/writer-refusals", test_writer_refusals);
+  g_test_add_func ("/soundstyle/video/rotation", test_rotation);
+  g_test_add_func ("/soundstyle/video/fractional-rate", test_fractional_rate);
 
   status = g_test_run ();
   test_rm_rf (tmpdir);
