@@ -70,6 +70,13 @@ AdisSoundCode  *adis_model_encode_keyword   (AdisModel       *model,
                                              GError         **error);
 AdisSoundCode  *adis_sound_code_ref         (AdisSoundCode   *code);
 void            adis_sound_code_unref       (AdisSoundCode   *code);
+/* A code whose embedding is the weighted average of codes' (weights >= 0,
+ * not all 0; all codes from one model): a style between several sounds,
+ * e.g. smoothed over time for video. */
+AdisSoundCode  *adis_sound_code_blend       (AdisSoundCode  **codes,
+                                             const float     *weights,
+                                             guint            n_codes,
+                                             GError         **error);
 /* The embedding itself (embed_dim floats), e.g. for evaluation */
 const float    *adis_sound_code_get_embedding (AdisSoundCode *code,
                                              int             *out_dim);

@@ -41,6 +41,7 @@ static const Command commands[] = {
   { "eval",              "Measure a model on a data set's held-out clips",   soundstyle_cmd_eval },
   { "synth",             "Make a data set whose ground truth is known (weather on photos)", soundstyle_cmd_synth },
   { "bench",             "Time stylizing, sliders and training on this machine (JSON)", soundstyle_cmd_bench },
+  { "video",             "Restyle a video by its own (edited) soundtrack",   soundstyle_cmd_video },
 };
 
 static void

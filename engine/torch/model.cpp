@@ -8,6 +8,7 @@ extern "C" {
 #include "adis-testing.h"
 }
 
+#include <cmath>
 #include <cstring>
 
 namespace adis {
@@ -647,6 +648,56 @@ adis_sound_code_unref (AdisSoundCode *code)
       delete code;
       adis_model_unref (model);
     }
+}
+
+AdisSoundCode *
+adis_sound_code_blend (AdisSoundCode **codes,
+                       const float    *weights,
+                       guint           n_codes,
+                       GError        **error)
+{
+  AdisSoundCode *code = NULL;
+  AdisModel *model;
+  double total = 0.0;
+
+  g_return_val_if_fail (codes != NULL && weights != NULL && n_codes > 0, NULL);
+
+  model = codes[0]->model;
+  for (guint i = 0; i < n_codes; i++)
+    {
+      if (codes[i]->model != model)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "Sound codes from different models cannot be blended");
+          return NULL;
+        }
+      if (!(weights[i] >= 0.0f) || !std::isfinite (weights[i]))
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "A blend weight of %g is not a share", (double) weights[i]);
+          return NULL;
+        }
+      total += weights[i];
+    }
+  if (!(total > 0.0))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Blend weights are all zero");
+      return NULL;
+    }
+
+  ModelLocker locker (model);
+  adis::guard (error, [&] () {
+    c10::InferenceMode inference;
+    torch::Tensor sum = codes[0]->embedding * (float) (weights[0] / total);
+
+    for (guint i = 1; i < n_codes; i++)
+      sum = sum + codes[i]->embedding * (float) (weights[i] / total);
+    code = sound_code_new (model, sum);
+    return true;
+  });
+
+  return code;
 }
 
 const float *

@@ -180,6 +180,53 @@ test_sound_controls (void)
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
 }
 
+/* A blend's embedding is the weighted mean of its parts'; one part alone
+ * is that part; bad weights are refused */
+static void
+test_blend (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisModel) model = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_autoptr(AdisSound) rain = adis_dataset_load_sound (dataset, 0, &error);
+  g_autoptr(AdisSound) birds = adis_dataset_load_sound (dataset, 1, &error);
+  g_autoptr(AdisSoundCode) a = NULL;
+  g_autoptr(AdisSoundCode) b = NULL;
+  g_autoptr(AdisSoundCode) blend = NULL;
+  g_autoptr(AdisSoundCode) only_a = NULL;
+  AdisSoundCode *codes[2];
+  const float weights[2] = { 3.0f, 1.0f };
+  const float zeros[2] = { 0.0f, 0.0f };
+  const float *ea, *eb, *eblend, *eonly;
+  int dim = 0;
+
+  g_assert_no_error (error);
+  a = adis_model_encode_sound (model, rain, NULL, 1, 0, NULL, &error);
+  b = adis_model_encode_sound (model, birds, NULL, 1, 0, NULL, &error);
+  g_assert_no_error (error);
+  codes[0] = a;
+  codes[1] = b;
+  blend = adis_sound_code_blend (codes, weights, 2, &error);
+  g_assert_no_error (error);
+  only_a = adis_sound_code_blend (codes, (const float[]) { 1.0f, 0.0f }, 2, &error);
+  g_assert_no_error (error);
+
+  ea = adis_sound_code_get_embedding (a, &dim);
+  eb = adis_sound_code_get_embedding (b, NULL);
+  eblend = adis_sound_code_get_embedding (blend, NULL);
+  eonly = adis_sound_code_get_embedding (only_a, NULL);
+  for (int i = 0; i < dim; i++)
+    {
+      g_assert_cmpfloat_with_epsilon (eblend[i], 0.75f * ea[i] + 0.25f * eb[i], 1e-5);
+      g_assert_cmpfloat_with_epsilon (eonly[i], ea[i], 1e-6);
+    }
+
+  g_assert_null (adis_sound_code_blend (codes, zeros, 2, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_null (adis_sound_code_blend (codes, (const float[]) { 1.0f, -1.0f }, 2, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+}
+
 static void
 test_spectrogram (void)
 {
@@ -426,6 +473,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/model/load", test_load);
   g_test_add_func ("/soundstyle/model/sizes", test_sizes);
   g_test_add_func ("/soundstyle/model/sound-controls", test_sound_controls);
+  g_test_add_func ("/soundstyle/model/blend", test_blend);
   g_test_add_func ("/soundstyle/model/spectrogram", test_spectrogram);
   g_test_add_func ("/soundstyle/model/refusals", test_refusals);
   g_test_add_func ("/soundstyle/model/half-precision", test_half_precision);
