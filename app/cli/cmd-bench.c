@@ -277,6 +277,8 @@ soundstyle_cmd_bench (int    argc,
     "the image's long side. full_ms is one stylization of a square photo from\n"
     "scratch; slider_ms is a new gain on a photo already encoded at that size\n"
     "(the sound encoded again, then decoded). audio_ms is one sound encoding.\n"
+    "live_updates_per_s is live mode's rate: a rolling 3-s buffer, 0.1 s newer\n"
+    "each time, encoded and decoded onto the photo at the preview size.\n"
     "train has the step's crop size, batch, step_ms and images_per_second;\n"
     "loader has the data loader's rate on a generated folder data set.\n"
     "With --reference, \"reference\" holds the same figures for the PyTorch\n"

@@ -98,6 +98,8 @@ test_tiny (void)
   root = json_node_get_object (json_parser_get_root (parser));
 
   check_figures (root);
+  /* Live mode: updates per second at the preview size */
+  member_positive (root, "live_updates_per_s");
   g_assert_cmpstr (json_object_get_string_member (root, "device"), ==, "cpu");
   g_assert_cmpint (json_object_get_int_member (root, "threads"), >=, 1);
   model = member_object (root, "model");
