@@ -244,27 +244,57 @@ adis_dataset_has_inputs (AdisDataset *dataset)
   return dataset->inputs != NULL;
 }
 
+/* The factors that made the item's frame, or NULL with an error */
+static const AdisSynthClip *
+lookup_input (AdisDataset  *dataset,
+              guint         index,
+              GError      **error)
+{
+  const AdisDatasetItem *item = get_item (dataset, index);
+  const AdisSynthClip *clip = dataset->inputs != NULL ? g_hash_table_lookup (dataset->inputs, item->id) : NULL;
+
+  if (clip == NULL)
+    g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                 "Dataset “%s”: clip “%s” has no known unstyled input (only sets made by "
+                 "soundstyle synth have one)", dataset->path, item->id);
+  return clip;
+}
+
 AdisImage *
 adis_dataset_load_input (AdisDataset  *dataset,
                          guint         index,
                          int           size,
                          GError      **error)
 {
-  const AdisDatasetItem *item;
   const AdisSynthClip *clip;
 
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (index < dataset->items->len, NULL);
   g_return_val_if_fail (size > 0, NULL);
 
-  item = get_item (dataset, index);
-  clip = dataset->inputs != NULL ? g_hash_table_lookup (dataset->inputs, item->id) : NULL;
-  if (clip == NULL)
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Dataset “%s”: clip “%s” has no known unstyled input (only sets made by "
-                   "soundstyle synth have one)", dataset->path, item->id);
-      return NULL;
-    }
+  if ((clip = lookup_input (dataset, index, error)) == NULL)
+    return NULL;
   return adis_synth_clip_load_input (dataset->path, clip, size, error);
+}
+
+AdisImage *
+adis_dataset_render_input (AdisDataset  *dataset,
+                           guint         index,
+                           AdisImage    *input,
+                           float         gain,
+                           GError      **error)
+{
+  const AdisSynthClip *clip;
+  AdisSynthFactors factors;
+
+  g_return_val_if_fail (dataset != NULL, NULL);
+  g_return_val_if_fail (index < dataset->items->len, NULL);
+  g_return_val_if_fail (input != NULL, NULL);
+  g_return_val_if_fail (gain > 0.f, NULL);
+
+  if ((clip = lookup_input (dataset, index, error)) == NULL)
+    return NULL;
+  factors = clip->factors;
+  factors.intensity = adis_synth_intensity_for_rms (adis_synth_rms_for_intensity (factors.intensity) * gain);
+  return adis_synth_render (input, &factors, error);
 }

@@ -68,6 +68,15 @@ AdisImage    *adis_dataset_load_input       (AdisDataset  *dataset,
                                              guint         index,
                                              int           size,
                                              GError      **error);
+/* The item's input (from adis_dataset_load_input) rendered as the item's
+ * sound played at gain asks: the loudness law (adis-synth.h) moves the
+ * intensity, clamped to [0, 1]. Gain 1 gives the item's own frame, up to
+ * the frame file's JPEG coding. */
+AdisImage    *adis_dataset_render_input     (AdisDataset  *dataset,
+                                             guint         index,
+                                             AdisImage    *input,
+                                             float         gain,
+                                             GError      **error);
 
 typedef struct
 {

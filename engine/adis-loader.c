@@ -206,7 +206,8 @@ load_image_into (AdisLoader          *self,
 
 /* Paired: x is the unstyled input the item's frame was rendered from, at
  * the frame's size and with the frame's augmentation, so that x and y
- * differ only by the style */
+ * differ only by the style; y is the frame, or with a gain augmentation the
+ * render that gain asks for */
 static gboolean
 load_pair_into (AdisLoader          *self,
                 guint                index,
@@ -225,6 +226,16 @@ load_pair_into (AdisLoader          *self,
   input = adis_dataset_load_input (self->dataset, index, adis_image_get_width (target), error);
   if (input == NULL)
     return FALSE;
+  /* A clip played louder or softer asks for heavier or lighter weather:
+   * the renderer draws the frame that gain calls for, which teaches the
+   * volume slider directly */
+  if (aug->gain != 1.f)
+    {
+      g_clear_pointer (&target, adis_image_unref);
+      target = adis_dataset_render_input (self->dataset, index, input, aug->gain, error);
+      if (target == NULL)
+        return FALSE;
+    }
   augment_into (self, input, augment, aug, out_x);
   augment_into (self, target, augment, aug, out_y);
   return TRUE;

@@ -42,6 +42,7 @@ static const Command commands[] = {
   { "synth",             "Make a data set whose ground truth is known (weather on photos)", soundstyle_cmd_synth },
   { "bench",             "Time stylizing, sliders and training on this machine (JSON)", soundstyle_cmd_bench },
   { "video",             "Restyle a video by its own (edited) soundtrack",   soundstyle_cmd_video },
+  { "showcase",          "Draw one sheet of what a model does to the sample photos and sounds", soundstyle_cmd_showcase },
 };
 
 static void

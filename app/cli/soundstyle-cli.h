@@ -94,5 +94,6 @@ int            soundstyle_cmd_eval          (int argc, char **argv);
 int            soundstyle_cmd_synth         (int argc, char **argv);
 int            soundstyle_cmd_bench         (int argc, char **argv);
 int            soundstyle_cmd_video         (int argc, char **argv);
+int            soundstyle_cmd_showcase      (int argc, char **argv);
 
 G_END_DECLS

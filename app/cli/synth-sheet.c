@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "image-grid.h"
 #include "synth-sheet.h"
 
 #define MAX_ROWS   5
@@ -16,49 +17,15 @@
 static const float intensities[] = { 0.f, 0.5f, 1.f };
 static const float weights[] = { 0.f, 0.25f, 0.5f, 0.75f, 1.f };
 
-typedef struct
-{
-  float *planes;
-  int    width;
-  int    height;
-} Sheet;
-
-static void
-paste (Sheet *sheet, AdisImage *image, int x0, int y0)
-{
-  const float *src = adis_image_get_planes (image);
-  int w = adis_image_get_width (image), h = adis_image_get_height (image);
-
-  for (int c = 0; c < 3; c++)
-    for (int y = 0; y < h; y++)
-      memcpy (sheet->planes + ((gsize) c * sheet->height + y0 + y) * sheet->width + x0,
-              src + ((gsize) c * h + y) * w, (gsize) w * sizeof (float));
-}
-
-/* The largest centred square, at cell x cell */
-static AdisImage *
-load_cell (const char *path, int cell, GError **error)
-{
-  g_autoptr(AdisImage) photo = adis_image_load (path, error);
-  AdisSynthCrop crop = { 0 };
-
-  if (photo == NULL)
-    return NULL;
-  crop.side = MIN (adis_image_get_width (photo), adis_image_get_height (photo));
-  crop.x = (adis_image_get_width (photo) - crop.side) / 2;
-  crop.y = (adis_image_get_height (photo) - crop.side) / 2;
-  return adis_synth_crop_apply (photo, &crop, cell, error);
-}
-
 static gboolean
-paste_render (Sheet *sheet, AdisImage *input, const AdisSynthFactors *factors,
+paste_render (ImageGrid *sheet, AdisImage *input, const AdisSynthFactors *factors,
               int x, int y, GError **error)
 {
   g_autoptr(AdisImage) out = adis_synth_render (input, factors, error);
 
   if (out == NULL)
     return FALSE;
-  paste (sheet, out, x, y);
+  image_grid_paste (sheet, out, x, y);
   return TRUE;
 }
 
@@ -74,27 +41,19 @@ synth_contact_sheet (AdisSynthMedia  *media,
   guint n_rows = MIN (n_photos, MAX_ROWS);
   int n_int = G_N_ELEMENTS (intensities);
   int group = n_int * (cell + GAP) - GAP;
-  g_autoptr(AdisImage) image = NULL;
-  Sheet sheet;
-  gboolean ok = FALSE;
-
-  sheet.width = cell + ADIS_SYNTH_N_CATEGORIES * (GROUP_GAP + group);
-  sheet.height = (n_rows + 1) * (cell + GAP) - GAP;
-  sheet.planes = g_new (float, 3 * (gsize) sheet.width * sheet.height);
-  /* A light grey ground */
-  for (gsize i = 0; i < 3 * (gsize) sheet.width * sheet.height; i++)
-    sheet.planes[i] = 0.7f;
+  g_autoptr(ImageGrid) sheet = image_grid_new (cell + ADIS_SYNTH_N_CATEGORIES * (GROUP_GAP + group),
+                                               (n_rows + 1) * (cell + GAP) - GAP);
 
   for (guint row = 0; row <= n_rows; row++)
     {
       /* Photos spread over the whole list; the blend row reuses the first */
       const char *path = photos[row < n_rows ? row * n_photos / n_rows : 0];
-      g_autoptr(AdisImage) input = load_cell (path, cell, error);
+      g_autoptr(AdisImage) input = image_grid_load_square (path, cell, error);
       int y = row * (cell + GAP);
 
       if (input == NULL)
-        goto out;
-      paste (&sheet, input, 0, y);
+        return FALSE;
+      image_grid_paste (sheet, input, 0, y);
       for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
         {
           int x0 = cell + GROUP_GAP + c * (GROUP_GAP + group);
@@ -109,8 +68,8 @@ synth_contact_sheet (AdisSynthMedia  *media,
                   f.category = (AdisSynthCategory) c;
                   f.intensity = intensities[k];
                   f.seed = seed;
-                  if (!paste_render (&sheet, input, &f, x0 + k * (cell + GAP), y, error))
-                    goto out;
+                  if (!paste_render (sheet, input, &f, x0 + k * (cell + GAP), y, error))
+                    return FALSE;
                 }
             }
           else if (c == 0 || c == 2)
@@ -127,17 +86,12 @@ synth_contact_sheet (AdisSynthMedia  *media,
                   f.weight = weights[k];
                   f.intensity = 0.7f;
                   f.seed = seed;
-                  if (!paste_render (&sheet, input, &f, x, y, error))
-                    goto out;
+                  if (!paste_render (sheet, input, &f, x, y, error))
+                    return FALSE;
                 }
             }
         }
     }
 
-  image = adis_image_new_from_planes (sheet.planes, sheet.width, sheet.height);
-  ok = adis_image_save (image, output, error);
-
-out:
-  g_free (sheet.planes);
-  return ok;
+  return image_grid_save (sheet, output, error);
 }

@@ -106,6 +106,24 @@ test_inputs (void)
       g_test_message ("clip %u: |render(input) - frame| %.4f, another input's %.4f", i, same, different);
       g_assert_cmpfloat (same, <, 0.08);   /* JPEG on streaks and flakes */
       g_assert_cmpfloat (different, >, 3 * same);
+
+      /* Played at gain 1 the clip asks for its own frame; softer, for
+       * lighter weather (intensity 0 at a 24 dB cut) */
+      {
+        g_autoptr(AdisImage) at_one = adis_dataset_render_input (dataset, i, input, 1.f, &error);
+        g_autoptr(AdisImage) softer = adis_dataset_render_input (dataset, i, input, 0.0625f, &error);
+        g_autoptr(AdisImage) clear = NULL;
+        AdisSynthFactors none = clip->factors;
+
+        g_assert_no_error (error);
+        g_assert_cmpfloat (mean_abs_difference (at_one, again), <, 1e-6);
+        none.intensity = 0.f;
+        clear = adis_synth_render (input, &none, &error);
+        g_assert_no_error (error);
+        g_assert_cmpfloat (mean_abs_difference (softer, clear), <, 1e-6);
+        if (clip->factors.intensity > 0.2f)
+          g_assert_cmpfloat (mean_abs_difference (softer, again), >, 0.005);
+      }
     }
   remove_set (set);
 }
