@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # main.sh: sets up a fresh Debian 12 machine (installs what is missing),
-# builds Soundstyle and runs its main job.
+# builds Soundstyle and runs its main job, with the default model
+# (resources/models/default.safetensors) and the bundled samples.
 #
-# With a display ($DISPLAY or $WAYLAND_DISPLAY): the Soundstyle window, with
-# the default model and the bundled samples. Until a default model ships, a
-# tiny demo model is trained first (about a minute) so the window has one.
+# With a display ($DISPLAY or $WAYLAND_DISPLAY): the Soundstyle window.
 #
-# Without a display: says so and runs the command line end to end instead:
-# make a tiny data set, train a tiny model on it, restyle an image with a
-# sound at two volumes and a mix, describe the model.
+# Without a display: says so and runs the command line on the bundled
+# samples instead: describe the model, restyle a photo with light rain at
+# two volumes and with rain mixed into birdsong, and draw the showcase
+# sheet (every sample photo under every sample sound).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source build-aux/deps.sh
@@ -31,44 +31,31 @@ soundstyle=build/app/cli/soundstyle
 out=build/demo
 "$soundstyle" --version
 
-# The tiny demo model: a data set of tones and tinted patterns, 120 steps
-train_demo_model () {
-  rm -rf "$out"
-  mkdir -p "$out"
-  dataset=$(build/tests/make-tiny-dataset "$out/data" 16 96)
-  echo "== Training a tiny model on $dataset"
-  "$soundstyle" train "$dataset" --preset tiny --size 64 --batch 4 --epochs 20+10 \
-    --max-steps 120 --seed 1 --output "$out/tiny.safetensors"
-  "$soundstyle" info "$out/tiny.safetensors"
-}
+model=resources/models/default.safetensors
+samples=resources/samples
 
 if [ "$have_display" = yes ]; then
-  if [ -z "${SOUNDSTYLE_MODEL:-}" ] && [ ! -f resources/models/default.safetensors ]; then
-    echo "== No default model yet: training the tiny demo model for the window"
-    train_demo_model
-    export SOUNDSTYLE_MODEL="$PWD/$out/tiny.safetensors"
-  fi
-  # A bundled photo to start from, when the samples have one
-  photo=$(find resources/samples -maxdepth 2 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) \
-          2>/dev/null | sort | head -n 1 || true)
-  echo "== Opening the Soundstyle window${photo:+ on $photo}"
+  # A bundled photo to start from
+  photo=$(find "$samples/photos" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.png' \) | sort | head -n 1)
+  echo "== Opening the Soundstyle window on $photo"
   # The build folder's compiled settings schema (an uninstalled run)
   export GSETTINGS_SCHEMA_DIR="$PWD/build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
-  exec build/app/gui/soundstyle-window ${photo:+"$photo"}
+  exec build/app/gui/soundstyle-window "$photo"
 fi
 
 echo "== No display (neither DISPLAY nor WAYLAND_DISPLAY is set): the window cannot open,"
-echo "== so this runs the command line demo instead."
-train_demo_model
+echo "== so this runs the command line on the bundled samples instead."
+rm -rf "$out"
+mkdir -p "$out"
+"$soundstyle" info "$model"
 
-image=$(ls "$dataset"/images/* | head -n 1)
-rain=$(ls "$dataset"/clips/* | head -n 1)
-birds=$(ls "$dataset"/clips/* | sed -n 2p)
-echo "== Restyling $image"
-"$soundstyle" stylize --model "$out/tiny.safetensors" --image "$image" --audio "$rain" \
-  --gain 1 --size 96 --output "$out/rain.png"
-"$soundstyle" stylize --model "$out/tiny.safetensors" --image "$image" --audio "$rain" \
-  --gain 3 --size 96 --output "$out/rain-loud.png"
-"$soundstyle" stylize --model "$out/tiny.safetensors" --image "$image" --audio "$rain" \
-  --mix "$birds" --mix-weight 0.5 --size 96 --output "$out/rain-birds.png"
-echo "== Wrote $out/rain.png, $out/rain-loud.png, $out/rain-birds.png"
+photo=$(find "$samples/photos" -maxdepth 1 -type f -iname '*.jpg' | sort | head -n 1)
+echo "== Restyling $photo"
+"$soundstyle" stylize --image "$photo" --audio "$samples/sounds/rain-light.ogg" \
+  --size 512 --output "$out/rain.png"
+"$soundstyle" stylize --image "$photo" --audio "$samples/sounds/rain-light.ogg" \
+  --gain 3 --size 512 --output "$out/rain-loud.png"
+"$soundstyle" stylize --image "$photo" --audio "$samples/sounds/rain-light.ogg" \
+  --mix "$samples/sounds/sunny-birdsong.ogg" --mix-weight 0.5 --size 512 --output "$out/rain-birds.png"
+"$soundstyle" showcase --output "$out/showcase.png"
+echo "== Wrote $out/rain.png, $out/rain-loud.png, $out/rain-birds.png and $out/showcase.png"

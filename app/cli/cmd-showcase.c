@@ -42,13 +42,17 @@ static GPtrArray *
 list_files (const char  *dir,
             GError     **error)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, error);
+  g_autoptr(GDir) handle = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *paths;
   const char *name;
 
-  if (handle == NULL)
-    return NULL;
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || (handle = g_dir_open (dir, 0, NULL)) == NULL)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s is not a folder that can be read (a sample library has photos/ and sounds/)", dir);
+      return NULL;
+    }
   while ((name = g_dir_read_name (handle)) != NULL)
     if (name[0] != '.')
       g_ptr_array_add (names, g_strdup (name));

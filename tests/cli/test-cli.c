@@ -449,24 +449,73 @@ test_stylize_errors (void)
   }
 }
 
+/* Without --model, stylize uses the default model: the one in the
+ * repository (resources/models/), or the installed one */
 static void
-test_no_default_model (void)
+test_default_model (void)
 {
   g_autofree char *installed = g_build_filename (SOUNDSTYLE_DATADIR, "models", "default.safetensors", NULL);
   g_autofree char *in_source = g_build_filename (SOUNDSTYLE_SOURCE_DIR, "resources", "models",
                                                  "default.safetensors", NULL);
-  g_autofree char *output = g_build_filename (fixture.dir, "no-model.png", NULL);
+  g_autofree char *output = g_build_filename (fixture.dir, "default-model.png", NULL);
   g_autofree char *err = NULL;
+  g_autoptr(AdisImage) image = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (g_file_test (installed, G_FILE_TEST_EXISTS) || g_file_test (in_source, G_FILE_TEST_EXISTS))
+  if (!g_file_test (installed, G_FILE_TEST_EXISTS) && !g_file_test (in_source, G_FILE_TEST_EXISTS))
     {
-      g_test_skip ("a default model is installed");
+      assert_usage_error (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                               "-o", output), &err, "no model given and no default model installed");
+      g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
       return;
     }
 
-  assert_usage_error (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
-                           "-o", output), &err, "no model given and no default model installed");
-  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                        "--size", "128", "-o", output), ==, 0);
+  image = adis_image_load (output, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (adis_image_get_width (image), ==, 128);
+}
+
+/* The showcase sheet: photos x sounds, then a volume row and a mix row */
+static void
+test_showcase (void)
+{
+  const char *model = ensure_model ();
+  g_autofree char *output = g_build_filename (fixture.dir, "showcase.png", NULL);
+  g_autofree char *samples = g_build_filename (SOUNDSTYLE_SOURCE_DIR, "resources", "samples", NULL);
+  g_autofree char *photos = g_build_filename (samples, "photos", NULL);
+  g_autofree char *sounds = g_build_filename (samples, "sounds", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(AdisImage) sheet = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *empty = g_build_filename (fixture.dir, "no-samples", NULL);
+  int n_photos = 0, n_sounds = 0;
+
+  for (dir = g_dir_open (photos, 0, NULL); g_dir_read_name (dir) != NULL; n_photos++)
+    ;
+  g_clear_pointer (&dir, g_dir_close);
+  for (dir = g_dir_open (sounds, 0, NULL); g_dir_read_name (dir) != NULL; n_sounds++)
+    ;
+
+  g_assert_cmpint (run (NULL, &err, "showcase", "--model", model, "--cell", "32",
+                        "-o", output), ==, 0);
+  sheet = adis_image_load (output, &error);
+  g_assert_no_error (error);
+  /* cells of 32 with gaps of 4, blocks 16 apart */
+  g_assert_cmpint (adis_image_get_width (sheet), ==, (1 + MAX (n_sounds, 5)) * 36 - 4);
+  g_assert_cmpint (adis_image_get_height (sheet), ==, n_photos * 36 - 4 + 2 * (16 + 32));
+  g_clear_pointer (&err, g_free);
+
+  assert_usage_error (run (NULL, &err, "showcase", "--model", model), &err, "--output is required");
+  g_clear_pointer (&err, g_free);
+  assert_usage_error (run (NULL, &err, "showcase", "--model", model, "--cell", "8", "-o", output),
+                      &err, "--cell 8 is out of range");
+  g_clear_pointer (&err, g_free);
+  g_mkdir_with_parents (empty, 0755);
+  assert_usage_error (run (NULL, &err, "showcase", "--model", model, "--samples", empty,
+                           "-o", output), &err, "photos");
 }
 
 static void
@@ -681,12 +730,13 @@ main (int    argc,
   g_test_add_func ("/soundstyle/cli/help", test_help);
   g_test_add_func ("/soundstyle/cli/version", test_version);
   g_test_add_func ("/soundstyle/cli/unknown", test_unknown);
-  g_test_add_func ("/soundstyle/cli/no-default-model", test_no_default_model);
+  g_test_add_func ("/soundstyle/cli/default-model", test_default_model);
   g_test_add_func ("/soundstyle/cli/train", test_train);
   g_test_add_func ("/soundstyle/cli/stylize", test_stylize);
   g_test_add_func ("/soundstyle/cli/stylize-errors", test_stylize_errors);
   g_test_add_func ("/soundstyle/cli/info", test_info);
   g_test_add_func ("/soundstyle/cli/batch", test_batch);
+  g_test_add_func ("/soundstyle/cli/showcase", test_showcase);
   g_test_add_func ("/soundstyle/cli/import-errors", test_import_errors);
   g_test_add_func ("/soundstyle/cli/interrupt-resume", test_interrupt_resume);
 
