@@ -67,7 +67,7 @@ mean_abs_difference (AdisImage *a,
 static void
 test_inputs (void)
 {
-  g_autofree char *set = make_synth_set (24);
+  g_autofree char *set = make_synth_set (12);
   g_autoptr(GError) error = NULL;
   g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
   g_autoptr(GPtrArray) clips = NULL;
@@ -78,7 +78,7 @@ test_inputs (void)
   clips = adis_synth_read_factors (set, &error);
   g_assert_no_error (error);
   n = adis_dataset_get_n_items (dataset);
-  g_assert_cmpuint (n, ==, 24);
+  g_assert_cmpuint (n, ==, 12);
 
   for (guint i = 0; i < 4; i++)
     {
@@ -164,7 +164,7 @@ test_no_inputs (void)
 static void
 test_paired_batches (void)
 {
-  g_autofree char *set = make_synth_set (24);
+  g_autofree char *set = make_synth_set (12);
   g_autoptr(GError) error = NULL;
   g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
   g_autoptr(AdisLoader) loader = NULL;
