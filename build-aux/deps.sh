@@ -8,6 +8,7 @@ SOUNDSTYLE_BUILD_DEPS=(
   libglib2.0-dev libjson-glib-dev
   libsndfile1-dev libsamplerate0-dev libgdk-pixbuf-2.0-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+  libjpeg-dev       # the tests write CMYK JPEGs with it
   libtorch-dev
   gettext
   portaudio19-dev
@@ -26,6 +27,11 @@ SOUNDSTYLE_TEST_DEPS=(
   pulseaudio pulseaudio-utils libasound2-plugins
   # The window's tests: a private X server
   xvfb xauth
+)
+# The sanitizer build and the fuzzers (build-aux/sanitize.sh, fuzz.sh):
+# clang with its ASan/UBSan/libFuzzer runtimes, valgrind (build-aux/memcheck.sh)
+SOUNDSTYLE_SANITIZE_DEPS=(
+  clang libclang-rt-14-dev valgrind
 )
 
 soundstyle_install_missing () {

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 #include <sndfile.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include <samplerate.h>
 
 #include "adis-audio.h"
@@ -18,6 +20,11 @@
 #define MAX_SAMPLE_RATE 1536000
 /* Frames decoded per read: memory stays small whatever the channel count */
 #define READ_BLOCK      4096
+/* One analysis window of the STFT: anything shorter has no pitch or texture
+ * to repeat, and tiling it would make a buzz or a constant */
+#define MIN_SECONDS     ((double) ADIS_STFT_WIN_LENGTH / ADIS_SAMPLE_RATE)
+/* Float files may go past full scale a little; 60 dB past it is damage */
+#define MAX_AMPLITUDE   1000.f
 
 struct _AdisSound
 {
@@ -151,6 +158,31 @@ sound_from_mono (float       *mono,
   gsize n = 0;
   AdisSound *sound;
 
+  /* A damaged float file can hold NaN, infinity or absurd values: any of
+   * them would overflow the spectrogram and turn the picture into NaN */
+  for (gsize i = 0; i < n_frames; i++)
+    if (!(fabsf (mono[i]) <= MAX_AMPLITUDE))
+      {
+        if (isnan (mono[i]))
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "%s: sample %" G_GSIZE_FORMAT " is not a number (NaN); the audio is damaged",
+                       what, i);
+        else
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "%s: sample %" G_GSIZE_FORMAT " is %g, far outside full scale (-1 to 1); the audio is damaged",
+                       what, i, mono[i]);
+        return NULL;
+      }
+
+  if ((double) n_frames / sample_rate < MIN_SECONDS)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "%s: %" G_GSIZE_FORMAT " sample%s at %d Hz (%.2f ms) is too short; a sound needs at least %.0f ms",
+                   what, n_frames, n_frames == 1 ? "" : "s", sample_rate,
+                   1000.0 * n_frames / sample_rate, 1000.0 * MIN_SECONDS);
+      return NULL;
+    }
+
   at_rate = resample_mono (mono, n_frames, sample_rate, &n, what, error);
   if (at_rate == NULL)
     return NULL;
@@ -244,6 +276,23 @@ adis_sound_new_from_samples (const float  *interleaved,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SNDFILE, sf_close)
 
+/* libsndfile's reason for an empty file ("Format not recognised.") hides
+ * the plain cause: say it */
+static void
+set_open_error (const char  *path,
+                const char  *what,
+                GError     **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0)
+    g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                 "Cannot read audio %s: the file is empty (0 bytes)", what);
+  else
+    g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                 "Cannot read audio %s: %s", what, sf_strerror (NULL));
+}
+
 AdisSound *
 adis_sound_load (const char  *path,
                  GError     **error)
@@ -263,8 +312,7 @@ adis_sound_load (const char  *path,
   file = sf_open (path, SFM_READ, &info);
   if (file == NULL)
     {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Cannot read audio %s: %s", what, sf_strerror (NULL));
+      set_open_error (path, what, error);
       return NULL;
     }
   if (!check_format (info.frames > 0 ? (gsize) info.frames : 0,
@@ -326,8 +374,7 @@ adis_audio_load_recording (const char  *path,
   file = sf_open (path, SFM_READ, &info);
   if (file == NULL)
     {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Cannot read audio %s: %s", what, sf_strerror (NULL));
+      set_open_error (path, what, error);
       return NULL;
     }
   if (!check_format (info.frames > 0 ? (gsize) info.frames : 0,

@@ -192,6 +192,8 @@ adis_config_to_json (const AdisConfig *config)
   return object;
 }
 
+/* The file is untrusted: every member is checked for its type before it is
+ * read, since json-glib's getters only warn about the wrong one */
 static gboolean
 read_int (JsonObject  *object,
           const char  *member,
@@ -199,15 +201,40 @@ read_int (JsonObject  *object,
           GError     **error)
 {
   JsonNode *node = json_object_get_member (object, member);
+  gint64 value;
 
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
                    "Model config: “%s” is missing or not an integer", member);
       return FALSE;
     }
-  *out = (int) json_node_get_int (node);
+  /* Out-of-range values must not wrap into plausible ones */
+  value = json_node_get_int (node);
+  *out = (int) CLAMP (value, G_MININT, G_MAXINT);
   return TRUE;
+}
+
+/* A string member, fallback when absent; NULL (and an error) when it is
+ * something else */
+static const char *
+read_string (JsonObject  *object,
+             const char  *member,
+             const char  *fallback,
+             GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL)
+    return fallback;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "Model config: “%s” is not a string", member);
+      return NULL;
+    }
+  return json_node_get_string (node);
 }
 
 gboolean
@@ -221,7 +248,8 @@ adis_config_from_json (AdisConfig  *config,
 
   g_return_val_if_fail (config != NULL && object != NULL, FALSE);
 
-  preset = json_object_get_string_member_with_default (object, "preset", "custom");
+  if ((preset = read_string (object, "preset", "custom", error)) == NULL)
+    return FALSE;
   g_strlcpy (parsed.preset, preset, sizeof parsed.preset);
 
   if (!read_int (object, "ngf", &parsed.ngf, error) ||
@@ -232,7 +260,8 @@ adis_config_from_json (AdisConfig  *config,
       !read_int (object, "mlp_dim", &parsed.mlp_dim, error))
     return FALSE;
 
-  conditioning = json_object_get_string_member_with_default (object, "conditioning", "audio");
+  if ((conditioning = read_string (object, "conditioning", "audio", error)) == NULL)
+    return FALSE;
   if (g_strcmp0 (conditioning, "keyword") == 0)
     {
       JsonArray *array;
@@ -252,9 +281,16 @@ adis_config_from_json (AdisConfig  *config,
       parsed.keywords = g_new0 (char *, n + 1);
       for (guint i = 0; i < n; i++)
         {
-          const char *word = json_array_get_string_element (array, i);
+          JsonNode *word = json_array_get_element (array, i);
 
-          parsed.keywords[i] = g_strdup (word ? word : "");
+          if (!JSON_NODE_HOLDS_VALUE (word) || json_node_get_value_type (word) != G_TYPE_STRING)
+            {
+              g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                           "Model config: keyword %u is not a string", i + 1);
+              adis_config_clear (&parsed);
+              return FALSE;
+            }
+          parsed.keywords[i] = g_strdup (json_node_get_string (word));
         }
     }
   else if (g_strcmp0 (conditioning, "audio") == 0)

@@ -262,8 +262,13 @@ adis_image_load (const char  *path,
                      "Cannot read image %s: %s", what, local_error->message);
       return NULL;
     }
+  /* Some loaders' headers do not bind what they decode (animations, icons
+   * with several sizes): the decoded size must pass the rule too */
+  if (!check_size (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf), what, error))
+    return NULL;
   if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
-      gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB)
+      gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB ||
+      gdk_pixbuf_get_n_channels (pixbuf) != (gdk_pixbuf_get_has_alpha (pixbuf) ? 4 : 3))
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "%s: unsupported pixel format", what);

@@ -204,7 +204,11 @@ adis_write_file_atomic (const char  *path,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0666, &local_error))
     {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_IO, "%s", local_error->message);
+      /* GLib's message names the temporary file; say which file the caller
+       * asked for, and that whatever was there before is still there */
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_IO, "Cannot write “%s”%s (nothing was replaced): %s",
+                   path, g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOSPC) ? ", the disk is full" : "",
+                   local_error->message);
       return FALSE;
     }
 

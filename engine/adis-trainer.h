@@ -76,7 +76,14 @@ typedef struct
   double   grad_norm_d;
   double   images_per_second;
   double   eta_seconds;
+  /* A loss or gradient was not finite (NaN or infinite): the updates it
+   * would have made were skipped. ADIS_TRAIN_MAX_SKIPPED such steps in a
+   * row stop the run with ADIS_ERROR_FAILED (the weights stay as they were
+   * before the first of them; no checkpoint is written for them). */
+  gboolean skipped;
 } AdisTrainProgress;
+
+#define ADIS_TRAIN_MAX_SKIPPED 5
 
 typedef struct _AdisTrainer AdisTrainer;
 
@@ -105,6 +112,10 @@ const AdisTrainOptions *adis_trainer_get_options (AdisTrainer *trainer);
 gint64       adis_trainer_get_step        (AdisTrainer *trainer);
 gint64       adis_trainer_get_total_steps (AdisTrainer *trainer);
 const char  *adis_trainer_get_device_name (AdisTrainer *trainer);
+/* Steps just done whose loss was not finite (0 after a good step); while it
+ * is above 0, periodic checkpoints are held back, so the last one on disk
+ * stays the one from before the trouble */
+int          adis_trainer_get_skipped_in_a_row (AdisTrainer *trainer);
 
 /* One step on the loader's next batch */
 gboolean     adis_trainer_step      (AdisTrainer            *trainer,

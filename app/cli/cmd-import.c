@@ -72,6 +72,12 @@ soundstyle_cmd_import (int    argc,
     "Every tensor's name and shape is checked against the preset; nothing is\n"
     "written unless all of them match.\n"
     "\n"
+    "The .pth files are Python pickles. libtorch's unpickler reads them and runs\n"
+    "no Python code, but a pickle is not a format made for untrusted files:\n"
+    "import only checkpoints from a source you trust. This command is the only\n"
+    "place Soundstyle reads pickles; everything else reads .safetensors model\n"
+    "files, whose every offset and size is checked.\n"
+    "\n"
     "Examples:\n"
     "  soundstyle import-checkpoint --generator latest_net_G.pth \\\n"
     "      --audio latest_net_A.pth --output paper.safetensors\n"
@@ -94,6 +100,8 @@ soundstyle_cmd_import (int    argc,
       !adis_config_init_preset (&config, preset ? preset : "paper", &error))
     return soundstyle_cli_report_error (error);
 
+  g_printerr ("Reading PyTorch pickles %s and %s (import only checkpoints you trust)\n",
+              generator, audio);
   ok = adis_import_checkpoint (generator, audio, &config, output, half, &error);
   adis_config_clear (&config);
   if (!ok)

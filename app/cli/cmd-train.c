@@ -368,7 +368,10 @@ run_training (AdisTrainer  *trainer,
         return FALSE;
 
       step = adis_trainer_get_step (trainer);
-      if (args->checkpoint_every > 0 && step % args->checkpoint_every == 0 && step < total)
+      /* Not in the middle of skipped (non-finite) steps: if they go on, the
+       * run stops and the checkpoint from before them is the one to keep */
+      if (args->checkpoint_every > 0 && step % args->checkpoint_every == 0 && step < total &&
+          adis_trainer_get_skipped_in_a_row (trainer) == 0)
         {
           if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, error))
             return FALSE;

@@ -92,6 +92,9 @@ soundstyle_cli_main (int    argc,
   const char *first;
 
   setlocale (LC_ALL, "");
+  /* Past a file-size limit (ulimit -f), write() should fail with EFBIG and
+   * be reported like a full disk, not kill the process mid-file */
+  signal (SIGXFSZ, SIG_IGN);
 
   if (argc < 2)
     {

@@ -274,8 +274,14 @@ train_report_progress_cb (const AdisTrainProgress *p,
       add_double (builder, "grad_norm_d", p->grad_norm_d);
       add_double (builder, "images_per_second", p->images_per_second);
       add_double (builder, "eta_seconds", p->eta_seconds);
+      json_builder_set_member_name (builder, "skipped");
+      json_builder_add_boolean_value (builder, p->skipped);
       emit_event (builder);
     }
+  else if (p->skipped)
+    /* Always said, whatever --log-every: a skipped step is news */
+    g_printerr ("step %" G_GINT64_FORMAT ": the loss is not finite (NaN or infinite); "
+                "this step's update was skipped\n", p->step);
   else if (report->terminal)
     {
       gint64 now = g_get_monotonic_time ();

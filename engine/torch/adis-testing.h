@@ -11,6 +11,7 @@
 #include "adis-types.h"
 #include "adis-config.h"
 #include "adis-model.h"
+#include "adis-trainer.h"
 
 G_BEGIN_DECLS
 
@@ -50,5 +51,12 @@ gboolean   adis_testing_compare_decoders (const AdisConfig  *config,
                                           double            *out_max_diff,
                                           double            *out_sound_effect,
                                           GError           **error);
+
+/* Makes the inputs of steps first_step .. first_step + n_steps - 1 (0-based:
+ * the step about to run when adis_trainer_get_step says first_step) NaN, so
+ * the tests can check that non-finite losses are skipped and stop the run */
+void      adis_testing_poison_steps      (AdisTrainer       *trainer,
+                                          gint64             first_step,
+                                          gint64             n_steps);
 
 G_END_DECLS

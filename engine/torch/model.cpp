@@ -36,6 +36,75 @@ model_file_error (GError    **error,
   return false;
 }
 
+/* The metadata is untrusted: members are checked for their type before
+ * they are read, since json-glib's getters only warn about the wrong one.
+ * NULL when absent or not a string. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* fallback when absent, G_MININT64 when not an integer */
+static gint64
+int_member (JsonObject *object,
+            const char *name,
+            gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return fallback;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return G_MININT64;
+  return json_node_get_int (node);
+}
+
+/* A lower bound on the weights the networks of a config hold: the
+ * generator's residual blocks and decoder convs, the audio encoder's last
+ * stage (or the keyword table). */
+static gint64
+config_min_weights (const AdisConfig &config)
+{
+  gint64 w4 = 4 * (gint64) config.ngf;
+  gint64 c0 = w4 + config.embed_dim;
+  gint64 g = config.n_blocks * 2 * 9 * w4 * w4 + 9 * c0 * (c0 / 2) + 9 * (c0 / 2) * (c0 / 4);
+  gint64 a8 = 8 * (gint64) config.audio_width;
+
+  if (config.conditioning == ADIS_CONDITIONING_KEYWORD)
+    return g + (gint64) config.n_keywords * config.embed_dim;
+  return g + 3 * 9 * a8 * a8 + a8 * config.embed_dim;
+}
+
+static bool
+check_model_file_size (AdisTensorFile   *file,
+                       const AdisConfig &config,
+                       const char       *path,
+                       GError          **error)
+{
+  gint64 held = 0;
+  gint64 needed = config_min_weights (config);
+
+  /* The config decides how much memory the networks take before a weight is
+   * read: a file of a few hundred bytes claiming the widest config would
+   * have tens of GB allocated for it. Every weight must be in the file, so
+   * one holding fewer is refused before anything is built. */
+  for (guint i = 0; i < adis_tensor_file_get_n_tensors (file); i++)
+    held += (gint64) adis_tensor_file_get_tensor (file, i)->n_elements;
+  if (held < needed)
+    return model_file_error (error, path,
+                             "it holds %" G_GINT64_FORMAT " weights but its config (%s) needs at least %"
+                             G_GINT64_FORMAT " (truncated, or tensors missing)",
+                             held, config.preset, needed);
+  return true;
+}
+
 AdisTensorFile *
 open_model_file (const char  *path,
                  AdisConfig  *config,
@@ -72,15 +141,15 @@ open_model_file (const char  *path,
     }
   object = json_node_get_object (root);
 
-  format = json_object_get_string_member_with_default (object, "format", "");
+  format = string_member (object, "format");
   if (g_strcmp0 (format, ADIS_MODEL_FORMAT) != 0)
     {
       model_file_error (error, path, "not a Soundstyle model: its format is “%s”, not “%s”",
-                        format, ADIS_MODEL_FORMAT);
+                        format ? format : "", ADIS_MODEL_FORMAT);
       return NULL;
     }
 
-  version = json_object_get_int_member_with_default (object, "format_version", 0);
+  version = int_member (object, "format_version", 0);
   if (version < 1 || version > ADIS_MODEL_FORMAT_VERSION)
     {
       model_file_error (error, path,
@@ -91,8 +160,8 @@ open_model_file (const char  *path,
 
   /* The audio rules are fixed by the engine; a file made for others would
    * give wrong embeddings silently */
-  if (json_object_get_int_member_with_default (object, "sample_rate", ADIS_SAMPLE_RATE) != ADIS_SAMPLE_RATE ||
-      json_object_get_int_member_with_default (object, "clip_samples", ADIS_CLIP_SAMPLES) != ADIS_CLIP_SAMPLES)
+  if (int_member (object, "sample_rate", ADIS_SAMPLE_RATE) != ADIS_SAMPLE_RATE ||
+      int_member (object, "clip_samples", ADIS_CLIP_SAMPLES) != ADIS_CLIP_SAMPLES)
     {
       model_file_error (error, path, "made for audio other than %d Hz, %d samples",
                         ADIS_SAMPLE_RATE, ADIS_CLIP_SAMPLES);
@@ -108,6 +177,11 @@ open_model_file (const char  *path,
   if (!adis_config_from_json (config, json_object_get_object_member (object, "config"), &local_error))
     {
       model_file_error (error, path, "%s", local_error->message);
+      return NULL;
+    }
+  if (!check_model_file_size (file, *config, path, error))
+    {
+      adis_config_clear (config);
       return NULL;
     }
 

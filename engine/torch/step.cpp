@@ -235,6 +235,19 @@ freeze_discriminators (Networks &nets, bool frozen)
     set_requires_grad (*nets->D_B, !frozen);
 }
 
+// An update from a loss or gradient that is not finite would write NaN into
+// every weight it touches: it is skipped, and the result says so
+static bool
+finite_update (const torch::Tensor &loss,
+               double               norm,
+               StepResult          &result)
+{
+  if (std::isfinite (loss.item<double> ()) && std::isfinite (norm))
+    return true;
+  result.skipped = true;
+  return false;
+}
+
 StepResult
 nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
 {
@@ -261,7 +274,8 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
                  lsgan_loss (nets->discriminate (in.y, spec_y), true)) * 0.5;
   loss_d.backward ();
   result.grad_norm_d = grad_norm (discriminator_params (nets));
-  opt.d->step ();
+  if (finite_update (loss_d, result.grad_norm_d, result))
+    opt.d->step ();
 
   // G, audio encoder and MLP step with D frozen. The total is the paper's
   // GAN + lambda NCE(x) + mu NCE(y) with lambda = mu = lambda_nce; without
@@ -290,8 +304,11 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
     }
   total.backward ();
   result.grad_norm_g = grad_norm (generator_params (nets));
-  opt.g->step ();
-  opt.f->step ();
+  if (finite_update (total, result.grad_norm_g, result))
+    {
+      opt.g->step ();
+      opt.f->step ();
+    }
   freeze_discriminators (nets, false);
 
   result.loss_d = loss_d.item<double> ();
@@ -328,7 +345,8 @@ cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
                    lsgan_loss (nets->D_B->forward (in.x, spec_x), true)) * 0.5;
   (loss_d + loss_d_b).backward ();
   result.grad_norm_d = grad_norm (discriminator_params (nets));
-  opt.d->step ();
+  if (finite_update (loss_d + loss_d_b, result.grad_norm_d, result))
+    opt.d->step ();
 
   freeze_discriminators (nets, true);
   opt.g->zero_grad ();
@@ -338,7 +356,8 @@ cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   auto total = loss_gan + o.lambda_cycle * loss_cycle;
   total.backward ();
   result.grad_norm_g = grad_norm (generator_params (nets));
-  opt.g->step ();
+  if (finite_update (total, result.grad_norm_g, result))
+    opt.g->step ();
   freeze_discriminators (nets, false);
 
   // loss_d reports D's own term, the one the NCE objective reports too
@@ -361,14 +380,37 @@ train_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   TORCH_CHECK (nets->A || in.category_y.defined (),
                "train_step: keyword mode needs category_y");
 
+  TORCH_CHECK (nets->options.objective != ADIS_OBJECTIVE_CYCLE ||
+               (in.wave_x.defined () && (nets->A || in.category_x.defined ())),
+               "train_step: the cycle objective needs x's own clip");
+
+  // Forward passes in training mode update batch norm's running statistics
+  // (and its batch count) whatever the optimizers do: a step whose loss is
+  // not finite must leave those as they were too, or NaN inputs would
+  // poison the running means. They are small (a few kB), so copying them
+  // every step costs nothing next to the step.
+  std::vector<torch::Tensor> buffers = nets->buffers (true);
+  std::vector<torch::Tensor> saved;
+  StepResult result;
+
+  saved.reserve (buffers.size ());
+  for (const auto &b : buffers)
+    saved.push_back (b.detach ().clone ());
+
   nets->train ();
   if (nets->options.objective == ADIS_OBJECTIVE_CYCLE)
+    result = cycle_step (nets, opt, in);
+  else
+    result = nce_step (nets, opt, in);
+
+  if (result.skipped)
     {
-      TORCH_CHECK (in.wave_x.defined () && (nets->A || in.category_x.defined ()),
-                   "train_step: the cycle objective needs x's own clip");
-      return cycle_step (nets, opt, in);
+      torch::NoGradGuard no_grad;
+
+      for (size_t i = 0; i < buffers.size (); i++)
+        buffers[i].copy_ (saved[i]);
     }
-  return nce_step (nets, opt, in);
+  return result;
 }
 
 }  // namespace adis

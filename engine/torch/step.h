@@ -65,6 +65,8 @@ struct StepResult {
   double loss_d = 0, loss_g_gan = 0, loss_nce = 0, loss_nce_y = 0, loss_g_total = 0;
   double loss_oracle = 0;     // mean |G(x) - y| when lambda_oracle > 0
   double grad_norm_g = 0, grad_norm_d = 0;
+  // A loss or gradient was not finite: that network's update was skipped
+  bool skipped = false;
   torch::Tensor fake;         // G(x), detached, for samples
 };
 

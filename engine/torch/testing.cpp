@@ -12,6 +12,7 @@
 #include "nets.h"
 #include "runtime.h"
 #include "step.h"
+#include "trainer-private.h"
 
 extern "C" {
 #include "adis-safetensors.h"
@@ -275,4 +276,15 @@ adis_testing_compare_decoders (const AdisConfig *config,
     *out_sound_effect = (fast1 - fast2).abs ().max ().item<double> ();
     return true;
   });
+}
+
+extern "C" void
+adis_testing_poison_steps (AdisTrainer *trainer,
+                           gint64       first_step,
+                           gint64       n_steps)
+{
+  g_return_if_fail (trainer != NULL);
+
+  trainer->poison_first = first_step;
+  trainer->poison_count = n_steps;
 }

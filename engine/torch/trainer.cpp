@@ -5,6 +5,8 @@
 
 #include "trainer-private.h"
 
+#include <limits>
+
 #include <cmath>
 
 extern "C" void
@@ -148,6 +150,24 @@ load_init_weights (AdisTrainer *trainer,
 
       if (file == NULL)
         return false;
+      /* Fine-tuning a model of another shape is a mismatch of presets, and
+       * saying so helps more than the first tensor whose shape differs */
+      if (config.ngf != options->model.ngf || config.n_blocks != options->model.n_blocks ||
+          config.audio_width != options->model.audio_width ||
+          config.embed_dim != options->model.embed_dim || config.conditioning != options->model.conditioning)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "Initial model %s is a “%s” model (ngf %d, %d blocks, audio width %d, embedding %d, %s) "
+                       "but this run trains “%s” (ngf %d, %d blocks, audio width %d, embedding %d, %s); "
+                       "choose the preset the model was trained with",
+                       options->init_model, config.preset, config.ngf, config.n_blocks, config.audio_width,
+                       config.embed_dim, config.conditioning == ADIS_CONDITIONING_KEYWORD ? "keywords" : "audio",
+                       options->model.preset, options->model.ngf, options->model.n_blocks,
+                       options->model.audio_width, options->model.embed_dim,
+                       options->model.conditioning == ADIS_CONDITIONING_KEYWORD ? "keywords" : "audio");
+          adis_config_clear (&config);
+          return false;
+        }
       adis_config_clear (&config);
       ok = load_model_tensors (file, *nets->G, nets->A ? nets->A.get () : nullptr,
                                nets->K ? nets->K.get () : nullptr, error);
@@ -313,6 +333,13 @@ adis_trainer_get_device_name (AdisTrainer *trainer)
   return trainer->device_name.c_str ();
 }
 
+extern "C" int
+adis_trainer_get_skipped_in_a_row (AdisTrainer *trainer)
+{
+  g_return_val_if_fail (trainer != NULL, 0);
+  return trainer->skipped_in_a_row;
+}
+
 extern "C" gboolean
 adis_trainer_step (AdisTrainer       *trainer,
                    AdisTrainProgress *out_progress,
@@ -359,6 +386,9 @@ adis_trainer_step (AdisTrainer       *trainer,
     in.wave_y = on_device (batch->wave_y, {n, ADIS_CLIP_SAMPLES});
     in.category_x = adis::category_tensor (batch->category_x, n).to (trainer->device);
     in.category_y = adis::category_tensor (batch->category_y, n).to (trainer->device);
+    if (trainer->step >= trainer->poison_first &&
+        trainer->step < trainer->poison_first + trainer->poison_count)
+      in.x = in.x * std::numeric_limits<float>::quiet_NaN ();
 
     trainer->opt.set_lr (lr);
     result = adis::train_step (trainer->nets, trainer->opt, in);
@@ -368,6 +398,21 @@ adis_trainer_step (AdisTrainer       *trainer,
     return FALSE;
 
   trainer->step++;
+
+  /* One bad batch is skipped; several in a row mean the run has diverged
+   * (learning rate too high, broken data) and going on would only waste
+   * time: stop, leaving the last checkpoint as it is */
+  trainer->skipped_in_a_row = result.skipped ? trainer->skipped_in_a_row + 1 : 0;
+  if (trainer->skipped_in_a_row >= ADIS_TRAIN_MAX_SKIPPED)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_FAILED,
+                   "Training diverged: the loss was not finite (NaN or infinite) at %d steps in a row, "
+                   "%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "; stopped without saving them "
+                   "(resume from the last checkpoint, perhaps with a lower --lr)",
+                   trainer->skipped_in_a_row, trainer->step - trainer->skipped_in_a_row + 1,
+                   trainer->step);
+      return FALSE;
+    }
 
   {
     double seconds = MAX (1e-6, (g_get_monotonic_time () - start) / 1e6);
@@ -400,6 +445,7 @@ adis_trainer_step (AdisTrainer       *trainer,
       p->images_per_second = trainer->images_per_second;
       p->eta_seconds = (trainer->total_steps - trainer->step) * (double) options->batch_size /
                        trainer->images_per_second;
+      p->skipped = result.skipped;
     }
 
   return TRUE;
@@ -503,6 +549,7 @@ adis_trainer_run (AdisTrainer           *trainer,
         }
 
       if (checkpoint_path != NULL && checkpoint_every > 0 && trainer->step % checkpoint_every == 0 &&
+          trainer->skipped_in_a_row == 0 &&
           !adis_trainer_save_checkpoint (trainer, checkpoint_path, error))
         return FALSE;
     }
