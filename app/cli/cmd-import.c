@@ -100,7 +100,7 @@ soundstyle_cmd_import (int    argc,
       !adis_config_init_preset (&config, preset ? preset : "paper", &error))
     return soundstyle_cli_report_error (error);
 
-  g_printerr ("Reading PyTorch pickles %s and %s (import only checkpoints you trust)\n",
+  g_print ("Reading PyTorch pickles %s and %s (import only checkpoints you trust)\n",
               generator, audio);
   ok = adis_import_checkpoint (generator, audio, &config, output, half, &error);
   adis_config_clear (&config);
