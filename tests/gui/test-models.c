@@ -121,6 +121,9 @@ setup (void)
   gui_test_wait_until (editor_ready, NULL, "the window's first render");
 }
 
+#define FINETUNE_EPOCHS 20
+#define FINETUNE_STEPS  (2 * FINETUNE_EPOCHS)
+
 /* --- tests ---------------------------------------------------------------------- */
 
 static void
@@ -141,8 +144,9 @@ test_finetune_run (void)
   g_assert_true (soundstyle_finetune_window_set_data (fixture.finetune, fixture.dataset));
   soundstyle_finetune_window_set_name (fixture.finetune, "rainy");
   g_assert_true (soundstyle_finetune_window_set_start (fixture.finetune, fixture.model));
-  /* 3 epochs of 2 steps; a checkpoint every step, a sample every 2 */
-  soundstyle_finetune_window_set_schedule (fixture.finetune, 3, 0);
+  /* 20 epochs of 2 steps, so that a stop after step 2 lands well before the
+   * end even on an idle machine; a checkpoint every step, a sample every 2 */
+  soundstyle_finetune_window_set_schedule (fixture.finetune, FINETUNE_EPOCHS, 0);
   soundstyle_finetune_window_set_advanced (fixture.finetune, 32, 2, 1, 2);
   g_assert_true (soundstyle_finetune_window_start (fixture.finetune));
   job = soundstyle_finetune_window_get_job (fixture.finetune);
@@ -154,7 +158,7 @@ test_finetune_run (void)
   /* Progress arrives and the plot gets its points */
   gui_test_wait_until (job_reached_step, GINT_TO_POINTER (2), "two training steps");
   g_assert_true (soundstyle_finetune_job_is_running (job));
-  g_assert_cmpint (soundstyle_finetune_job_get_total_steps (job), ==, 6);
+  g_assert_cmpint (soundstyle_finetune_job_get_total_steps (job), ==, FINETUNE_STEPS);
   g_assert_cmpuint (soundstyle_loss_plot_get_n_points (plot), >=, 2);
   g_test_message ("progress: %s", job_message ());
   g_assert_true (g_str_has_prefix (job_message (), "Step "));
@@ -170,7 +174,7 @@ test_finetune_run (void)
   g_assert_true (soundstyle_finetune_job_can_resume (job));
   stopped_at = soundstyle_finetune_job_get_step (job);
   g_assert_cmpint (stopped_at, >=, 2);
-  g_assert_cmpint (stopped_at, <, 6);
+  g_assert_cmpint (stopped_at, <, FINETUNE_STEPS);
 
   /* Resume goes on from the checkpoint to the end */
   g_assert_true (soundstyle_finetune_window_resume (fixture.finetune));
@@ -181,7 +185,7 @@ test_finetune_run (void)
   gui_test_wait_until (job_ended, NULL, "the resumed run to finish");
   g_test_message ("finished: %s", job_message ());
   g_assert_cmpint (soundstyle_finetune_job_get_state (job), ==, SOUNDSTYLE_JOB_FINISHED);
-  g_assert_cmpint (soundstyle_finetune_job_get_step (job), ==, 6);
+  g_assert_cmpint (soundstyle_finetune_job_get_step (job), ==, FINETUNE_STEPS);
   g_assert_cmpuint (soundstyle_loss_plot_get_n_points (plot), >=, 4);
   g_assert_true (soundstyle_finetune_window_has_sample (fixture.finetune));
   g_assert_true (g_file_test (fixture.finetuned, G_FILE_TEST_IS_REGULAR));
@@ -194,7 +198,7 @@ test_finetune_run (void)
     g_autoptr(SoundstyleModelCard) card = soundstyle_model_card_read (fixture.finetuned);
 
     g_assert_null (card->error);
-    g_assert_cmpint (card->steps, ==, 6);
+    g_assert_cmpint (card->steps, ==, FINETUNE_STEPS);
     g_assert_nonnull (card->card_text);
     g_assert_nonnull (strstr (card->card_text, "Fine-tuned"));
   }
