@@ -55,26 +55,7 @@ eval_args_clear (EvalArgs *args)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EvalArgs, eval_args_clear)
 
-static gboolean
-usage_error (GError    **error,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-usage_error (GError    **error,
-             const char *format,
-             ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT, "%s; see soundstyle eval --help", message);
-  return FALSE;
-}
+#define usage_error(error, ...) soundstyle_cli_usage_error (error, "eval", __VA_ARGS__)
 
 static gboolean
 check_file (const char  *what,

@@ -68,26 +68,7 @@ typedef struct
   guint               n_total;   /* in the dataset at the end */
 } Run;
 
-static gboolean
-usage_error (GError    **error,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-usage_error (GError    **error,
-             const char *format,
-             ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-               "%s; see soundstyle prepare --help", message);
-  return FALSE;
-}
+#define usage_error(error, ...) soundstyle_cli_usage_error (error, "prepare", __VA_ARGS__)
 
 static gboolean
 check_args (const PrepareArgs  *args,

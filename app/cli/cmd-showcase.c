@@ -268,14 +268,11 @@ soundstyle_cmd_showcase (int    argc,
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))
     return soundstyle_cli_report_error (error);
   if (argc > 1)
-    g_set_error (&error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                 "unexpected argument “%s”; see soundstyle showcase --help", argv[1]);
+    soundstyle_cli_usage_error (&error, "showcase", "unexpected argument “%s”", argv[1]);
   else if (output == NULL)
-    g_set_error (&error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                 "--output is required; see soundstyle showcase --help");
+    soundstyle_cli_usage_error (&error, "showcase", "--output is required");
   else if (cell < 32 || cell > 512)
-    g_set_error (&error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                 "--cell %d is out of range: use 32 to 512", cell);
+    soundstyle_cli_usage_error (&error, "showcase", "--cell %d is out of range: use 32 to 512", cell);
   if (error != NULL)
     return soundstyle_cli_report_error (error);
 

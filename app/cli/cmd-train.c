@@ -69,27 +69,7 @@ train_args_clear (TrainArgs *args)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainArgs, train_args_clear)
 
-static gboolean
-usage_error (GError    **error,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-usage_error (GError    **error,
-             const char *format,
-             ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-               "%s; see soundstyle train --help", message);
-  return FALSE;
-}
+#define usage_error(error, ...) soundstyle_cli_usage_error (error, "train", __VA_ARGS__)
 
 /* "30+20": constant epochs, then epochs of linear decay; "30" has no decay */
 static gboolean

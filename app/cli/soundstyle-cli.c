@@ -211,6 +211,23 @@ soundstyle_cli_exit_status (const GError *error)
   return SOUNDSTYLE_EXIT_FAILURE;
 }
 
+gboolean
+soundstyle_cli_usage_error (GError     **error,
+                            const char  *command,
+                            const char  *format,
+                            ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+               "%s; see soundstyle %s --help", message, command);
+  return FALSE;
+}
+
 int
 soundstyle_cli_report_error (const GError *error)
 {

@@ -23,6 +23,12 @@ int            soundstyle_cli_main          (int             argc,
 /* Prints "soundstyle: MESSAGE" as one line on stderr and returns the exit
  * status the error stands for. */
 int            soundstyle_cli_report_error  (const GError   *error);
+/* A usage mistake in a subcommand's arguments: ADIS_ERROR_INVALID_INPUT
+ * whose message ends "; see soundstyle COMMAND --help". Returns FALSE. */
+gboolean       soundstyle_cli_usage_error   (GError        **error,
+                                             const char     *command,
+                                             const char     *format,
+                                             ...) G_GNUC_PRINTF (3, 4);
 int            soundstyle_cli_exit_status   (const GError   *error);
 /* Collapses a message onto one line (libtorch's can span several); free with g_free */
 char          *soundstyle_cli_one_line      (const char     *message);
