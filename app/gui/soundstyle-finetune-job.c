@@ -71,6 +71,7 @@ struct _SoundstyleFinetuneJob
   gint64              first_step;
   gint64              total_steps;
   double              eta;
+  double              prepare_fraction; /* share of the videos' clips done, < 0: unknown */
   GArray             *losses;
 };
 
@@ -309,6 +310,45 @@ handle_line (SoundstyleFinetuneJob *self,
   handle_event (self, json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* --- prepare's progress -------------------------------------------------------- */
+
+/* Without a terminal, `soundstyle prepare` writes one line per finished
+ * video (app/cli/prepare-progress.c):
+ *   video 2/3 /path/walk.mp4: 1 of 1 clips kept (67% done, ETA 4s)
+ * Such a line becomes the fraction and a translated sentence; any other
+ * line (a video that cannot be read) is shown as it is. */
+static gboolean
+handle_prepare_line (SoundstyleFinetuneJob *self,
+                     const char            *line)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^video (\\d+)/(\\d+) .*\\((\\d+)% done, ETA ([^)]+)\\)$",
+                                         0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *done = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *percent = NULL;
+  g_autofree char *eta = NULL;
+  g_autofree char *text = NULL;
+
+  if (!g_regex_match (regex, line, 0, &match))
+    return FALSE;
+  done = g_match_info_fetch (match, 1);
+  total = g_match_info_fetch (match, 2);
+  percent = g_match_info_fetch (match, 3);
+  eta = g_match_info_fetch (match, 4);
+  self->prepare_fraction = CLAMP (g_ascii_strtod (percent, NULL) / 100.0, 0.0, 1.0);
+  /* The command line says "?" until it has something to go by */
+  if (g_str_equal (eta, "?"))
+    /* Translators: "Preparing the videos: 1 of 3 done" */
+    text = g_strdup_printf (_("Preparing the videos: %s of %s done"), done, total);
+  else
+    /* Translators: "Preparing the videos: 2 of 3 done, about 4s left"; the
+     * time comes from the command line as it is ("4s", "3m05s") */
+    text = g_strdup_printf (_("Preparing the videos: %s of %s done, about %s left"), done, total, eta);
+  set_state (self, SOUNDSTYLE_JOB_PREPARING, text);
+  return TRUE;
+}
+
 /* --- the child --------------------------------------------------------------- */
 
 static void child_part_done (SoundstyleFinetuneJob *self);
@@ -341,7 +381,7 @@ on_line_read (GObject      *object,
     {
       g_debug ("child: %s", line);
       soundstyle_set_str (&self->last_stderr, line);
-      if (self->state == SOUNDSTYLE_JOB_PREPARING)
+      if (self->state == SOUNDSTYLE_JOB_PREPARING && !handle_prepare_line (self, line))
         set_state (self, self->state, line);
     }
   read_next_line (self, stream, is_stdout);
@@ -632,6 +672,7 @@ start_prepare (SoundstyleFinetuneJob *self)
       return;
     }
   self->preparing = TRUE;
+  self->prepare_fraction = -1;
   set_state (self, SOUNDSTYLE_JOB_PREPARING, _("Preparing the videos…"));
 }
 
@@ -770,6 +811,7 @@ soundstyle_finetune_job_init (SoundstyleFinetuneJob *self)
   self->checkpoint_every = 200;
   self->sample_every = 50;
   self->eta = -1;
+  self->prepare_fraction = -1;
 }
 
 SoundstyleFinetuneJob *
@@ -886,6 +928,12 @@ double
 soundstyle_finetune_job_get_eta (SoundstyleFinetuneJob *self)
 {
   return self->eta;
+}
+
+double
+soundstyle_finetune_job_get_prepare_fraction (SoundstyleFinetuneJob *self)
+{
+  return self->prepare_fraction;
 }
 
 const char *

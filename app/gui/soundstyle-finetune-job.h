@@ -96,6 +96,9 @@ gint64                 soundstyle_finetune_job_get_total_steps (SoundstyleFinetu
 /* The step the current run started from (> 0 after a resume) */
 gint64                 soundstyle_finetune_job_get_first_step (SoundstyleFinetuneJob *self);
 double                 soundstyle_finetune_job_get_eta      (SoundstyleFinetuneJob  *self);  /* seconds, < 0: unknown */
+/* While preparing videos: the share done, from 0 to 1; < 0 until the
+ * first video is done */
+double                 soundstyle_finetune_job_get_prepare_fraction (SoundstyleFinetuneJob *self);
 /* Where things stand, one sentence for people */
 const char            *soundstyle_finetune_job_get_message  (SoundstyleFinetuneJob  *self);
 const char            *soundstyle_finetune_job_get_output   (SoundstyleFinetuneJob  *self);

@@ -159,7 +159,9 @@ on_job_changed (SoundstyleFinetuneJob    *job,
   SoundstyleJobState shown = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (job), "shown-state"));
 
   gtk_label_set_text (self->status_label, message != NULL ? message : "");
-  if (state == SOUNDSTYLE_JOB_PREPARING || (state == SOUNDSTYLE_JOB_TRAINING && total == 0))
+  if (state == SOUNDSTYLE_JOB_PREPARING && soundstyle_finetune_job_get_prepare_fraction (job) >= 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, soundstyle_finetune_job_get_prepare_fraction (job));
+  else if (state == SOUNDSTYLE_JOB_PREPARING || (state == SOUNDSTYLE_JOB_TRAINING && total == 0))
     gtk_progress_bar_pulse (self->progress_bar);
   else if (total > 0)
     gtk_progress_bar_set_fraction (self->progress_bar,

@@ -35,6 +35,7 @@ struct _SoundstyleModelsWindow
   GCancellable         *cancellable;
   GPtrArray            *rows;            /* (GtkWidget *) added to the groups */
   GtkCheckButton       *radio_group;     /* the first radio; the others join it */
+  GtkWidget            *confirm_dialog;  /* weak: the open "Delete the Model?" */
   char                 *default_path;
   char                 *last_toast;
   guint                 refresh_source;
@@ -120,6 +121,7 @@ on_delete_clicked (GtkButton              *button,
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "path", g_strdup (path), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response), self, 0);
+  g_set_weak_pointer (&self->confirm_dialog, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -211,6 +213,7 @@ model_row (SoundstyleModelsWindow *self,
       g_object_set_data_full (G_OBJECT (button), "path", g_strdup (path), g_free);
       g_signal_connect_object (button, "clicked", G_CALLBACK (on_delete_clicked), self, 0);
       adw_expander_row_add_action (ADW_EXPANDER_ROW (row), button);
+      g_object_set_data (G_OBJECT (row), "delete-button", button);
     }
 
   return row;
@@ -424,6 +427,7 @@ soundstyle_models_window_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_object (&self->monitor);
   g_clear_weak_pointer (&self->window);
+  g_clear_weak_pointer (&self->confirm_dialog);
 
   G_OBJECT_CLASS (soundstyle_models_window_parent_class)->dispose (object);
 }
@@ -533,6 +537,23 @@ soundstyle_models_window_choose (SoundstyleModelsWindow *self,
     return FALSE;
   gtk_check_button_set_active (radio, TRUE);
   return TRUE;
+}
+
+GtkWidget *
+soundstyle_models_window_delete (SoundstyleModelsWindow *self,
+                                 const char             *path)
+{
+  GtkWidget *row;
+  GtkWidget *button;
+
+  g_return_val_if_fail (SOUNDSTYLE_IS_MODELS_WINDOW (self), NULL);
+
+  if ((row = find_row (self, path)) == NULL ||
+      (button = g_object_get_data (G_OBJECT (row), "delete-button")) == NULL)
+    return NULL;
+  /* What a pointer click ends in ("activate" would click after a delay) */
+  g_signal_emit_by_name (button, "clicked");
+  return self->confirm_dialog;
 }
 
 const char *

@@ -27,6 +27,11 @@ gboolean    soundstyle_models_window_lists          (SoundstyleModelsWindow *sel
 /* Chooses the row's model as the active one, as a click on it does */
 gboolean    soundstyle_models_window_choose         (SoundstyleModelsWindow *self,
                                                      const char             *path);
+/* Clicks the row's delete button: returns the confirmation dialog (an
+ * AdwMessageDialog; nothing is deleted before its "delete" response), or
+ * NULL when the row has no such button (the bundled default) */
+GtkWidget  *soundstyle_models_window_delete         (SoundstyleModelsWindow *self,
+                                                     const char             *path);
 const char *soundstyle_models_window_get_last_toast (SoundstyleModelsWindow *self);
 
 G_END_DECLS

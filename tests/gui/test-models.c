@@ -8,6 +8,9 @@
  * and the model joins the list. A trainer killed with SIGKILL leaves the
  * window working and a message naming the signal. The model list shows an
  * imported model, and choosing it changes what the window renders.
+ * Deleting asks first; a user's model goes with its card and row, the
+ * bundled default has no delete button, and deleting the active model
+ * makes the window go back to the default.
  * $XDG_DATA_HOME is a scratch folder, so the user's own models are safe.
  */
 #define G_LOG_DOMAIN "test-models"
@@ -24,6 +27,7 @@
 #include "soundstyle-finetune-window.h"
 #include "soundstyle-models.h"
 #include "soundstyle-models-window.h"
+#include "soundstyle-settings.h"
 #include "soundstyle-window.h"
 #include "test-util.h"
 
@@ -34,6 +38,7 @@ static struct
   char                     *dataset;
   char                     *photo;
   char                     *finetuned;
+  GdkTexture               *default_render;  /* the photo with the default model */
   SoundstyleApplication    *app;
   SoundstyleWindow         *window;
   SoundstyleFinetuneWindow *finetune;
@@ -340,6 +345,7 @@ test_model_list (void)
   with_default = g_object_ref (soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window)));
   g_assert_true (soundstyle_models_window_choose (models, imported));
   gui_test_wait_until (render_differs, with_default, "a render with the imported model");
+  fixture.default_render = g_object_ref (with_default);
   with_imported = g_object_ref (soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window)));
   difference = mean_difference (with_default, with_imported);
   g_test_message ("default model vs imported model: mean pixel difference %.3f", difference);
@@ -351,6 +357,125 @@ test_model_list (void)
   g_assert_cmpfloat (mean_difference (with_default,
                                       soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window))),
                      ==, 0.0);
+  gtk_window_close (GTK_WINDOW (models));
+}
+
+static gboolean
+renders_default (gpointer data)
+{
+  gboolean want_default = GPOINTER_TO_INT (data);
+
+  return editor_ready (NULL) &&
+         (mean_difference (fixture.default_render,
+                           soundstyle_renderer_get_texture (soundstyle_window_get_renderer (fixture.window))) == 0.0)
+         == want_default;
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+not_listed (gpointer data)
+{
+  SoundstyleModelsWindow *models = SOUNDSTYLE_MODELS_WINDOW (soundstyle_window_show_models (fixture.window));
+
+  return !soundstyle_models_window_lists (models, data);
+}
+
+/* The dialog's button labelled label, as a person finds it */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+click_response (GtkWidget  *dialog,
+                const char *label)
+{
+  GtkWidget *button = find_button (dialog, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+test_model_delete (void)
+{
+  SoundstyleModelsWindow *models = SOUNDSTYLE_MODELS_WINDOW (soundstyle_window_show_models (fixture.window));
+  g_autoptr(GSettings) settings = soundstyle_settings_new ();
+  g_autofree char *stem = g_strndup (fixture.finetuned, strlen (fixture.finetuned) - strlen (".safetensors"));
+  g_autofree char *card = g_strconcat (stem, ".md", NULL);
+  g_autofree char *dir = soundstyle_models_dir ();
+  g_autofree char *other = g_build_filename (dir, "sunny.safetensors", NULL);
+  g_autofree char *active = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog;
+
+  /* The bundled default has no delete button, and the folder refuses it */
+  g_assert_true (soundstyle_models_window_lists (models, fixture.model));
+  g_assert_null (soundstyle_models_window_delete (models, fixture.model));
+  g_assert_false (soundstyle_models_delete (fixture.model, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_test_message ("the default refused: %s", error->message);
+  g_assert_true (g_file_test (fixture.model, G_FILE_TEST_IS_REGULAR));
+
+  /* The fine-tuned model (it has a card) becomes the active one */
+  g_assert_true (g_file_test (card, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (soundstyle_models_window_choose (models, fixture.finetuned));
+  gui_test_wait_until (renders_default, GINT_TO_POINTER (FALSE), "a render with the fine-tuned model");
+
+  /* Its delete button asks first; Cancel keeps everything */
+  dialog = soundstyle_models_window_delete (models, fixture.finetuned);
+  g_assert_nonnull (dialog);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_true (gtk_widget_get_visible (dialog));
+  g_assert_true (g_file_test (fixture.finetuned, G_FILE_TEST_IS_REGULAR));
+  gui_test_screenshot (dialog, "26-models-delete-asks.png");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  click_response (dialog, "_Cancel");
+  gui_test_wait_until (is_null, &dialog, "the dialog to close after Cancel");
+  g_assert_true (g_file_test (fixture.finetuned, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (card, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (soundstyle_models_window_lists (models, fixture.finetuned));
+  active = g_settings_get_string (settings, "active-model");
+  g_assert_cmpstr (active, ==, fixture.finetuned);
+  g_clear_pointer (&active, g_free);
+
+  /* Delete: the file, its card and its row go, and the window goes back
+   * to the default model */
+  dialog = soundstyle_models_window_delete (models, fixture.finetuned);
+  g_assert_nonnull (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  click_response (dialog, "_Delete");
+  gui_test_wait_until (is_null, &dialog, "the dialog to close after Delete");
+  g_assert_false (g_file_test (fixture.finetuned, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (card, G_FILE_TEST_EXISTS));
+  gui_test_wait_until (not_listed, fixture.finetuned, "the deleted model's row to go");
+  active = g_settings_get_string (settings, "active-model");
+  g_assert_cmpstr (active, ==, "");
+  gui_test_wait_until (renders_default, GINT_TO_POINTER (TRUE), "a render with the default model again");
+
+  /* The other models stay */
+  g_assert_true (soundstyle_models_window_lists (models, fixture.model));
+  g_assert_true (soundstyle_models_window_lists (models, other));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
+  gui_test_screenshot (GTK_WIDGET (models), "27-models-after-delete.png");
   gtk_window_close (GTK_WINDOW (models));
 }
 
@@ -375,10 +500,12 @@ main (int   argc,
   g_test_add_func ("/soundstyle/models/finetune-run", test_finetune_run);
   g_test_add_func ("/soundstyle/models/finetune-killed", test_finetune_killed);
   g_test_add_func ("/soundstyle/models/list", test_model_list);
+  g_test_add_func ("/soundstyle/models/delete", test_model_delete);
 
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (fixture.window));
+  g_clear_object (&fixture.default_render);
   g_clear_object (&fixture.app);
   test_rm_rf (fixture.dir);
   return status;
