@@ -23,6 +23,10 @@ title_for (SoundstyleFileKind kind)
       return _("Open Model");
     case SOUNDSTYLE_FILES_FOLDER:
       return _("Choose Training Data");
+    case SOUNDSTYLE_FILES_VIDEO:
+      return _("Open Video");
+    case SOUNDSTYLE_FILES_VIDEO_EXPORT:
+      return _("Export Restyled Video");
     case SOUNDSTYLE_FILES_EXPORT:
     default:
       return _("Export Restyled Photo");
@@ -52,6 +56,14 @@ filters_for (SoundstyleFileKind kind)
     case SOUNDSTYLE_FILES_FOLDER:
       /* Folders need no filter */
       return filters;
+    case SOUNDSTYLE_FILES_VIDEO:
+      gtk_file_filter_set_name (filter, _("Videos"));
+      gtk_file_filter_add_mime_type (filter, "video/*");
+      break;
+    case SOUNDSTYLE_FILES_VIDEO_EXPORT:
+      gtk_file_filter_set_name (filter, _("MP4 Video"));
+      gtk_file_filter_add_suffix (filter, "mp4");
+      break;
     case SOUNDSTYLE_FILES_EXPORT:
     default:
       {
@@ -85,7 +97,7 @@ on_dialog_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   GFile *file;
 
-  if (kind == SOUNDSTYLE_FILES_EXPORT)
+  if ((kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT))
     file = gtk_file_dialog_save_finish (dialog, result, &error);
   else if (kind == SOUNDSTYLE_FILES_FOLDER)
     file = gtk_file_dialog_select_folder_finish (dialog, result, &error);
@@ -124,7 +136,7 @@ soundstyle_choose_file_async (GtkWindow           *parent,
   if (g_list_model_get_n_items (G_LIST_MODEL (filters)) > 0)
     gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
 
-  if (kind == SOUNDSTYLE_FILES_EXPORT)
+  if ((kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT))
     {
       gtk_file_dialog_set_initial_name (dialog, suggested_name);
       gtk_file_dialog_save (dialog, parent, cancellable, on_dialog_done, task);
@@ -165,7 +177,7 @@ soundstyle_choose_file_async (GtkWindow           *parent,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  gboolean save = kind == SOUNDSTYLE_FILES_EXPORT;
+  gboolean save = (kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT);
   gboolean folder = kind == SOUNDSTYLE_FILES_FOLDER;
   g_autoptr(GListStore) filters = filters_for (kind);
   GtkFileChooserNative *native;

@@ -19,9 +19,11 @@ typedef enum
   SOUNDSTYLE_FILES_MODEL,
   SOUNDSTYLE_FILES_EXPORT,
   SOUNDSTYLE_FILES_FOLDER,   /* training data: a dataset or a folder of videos */
+  SOUNDSTYLE_FILES_VIDEO,
+  SOUNDSTYLE_FILES_VIDEO_EXPORT,
 } SoundstyleFileKind;
 
-/* Opens (or, for SOUNDSTYLE_FILES_EXPORT, saves under suggested_name); the
+/* Opens (or, for the _EXPORT kinds, saves under suggested_name); the
  * result is a GFile, or G_IO_ERROR_CANCELLED when the user closed the dialog */
 void     soundstyle_choose_file_async  (GtkWindow           *parent,
                                         SoundstyleFileKind   kind,

@@ -197,8 +197,8 @@ set_state (SoundstyleFinetuneJob *self,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-static char *
-format_duration (double seconds)
+char *
+soundstyle_format_duration (double seconds)
 {
   int s = (int) (seconds + 0.5);
 
@@ -216,7 +216,7 @@ update_progress_message (SoundstyleFinetuneJob *self)
 
   if (self->eta >= 0 && self->step < self->total_steps)
     {
-      g_autofree char *eta = format_duration (self->eta);
+      g_autofree char *eta = soundstyle_format_duration (self->eta);
 
       /* Translators: "Step 12 of 400, about 3 min 10 s left" */
       text = g_strdup_printf (_("Step %d of %d, about %s left"),

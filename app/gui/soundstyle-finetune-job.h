@@ -53,6 +53,8 @@ gboolean               soundstyle_detect_training_data      (const char         
 /* The `soundstyle` command: $SOUNDSTYLE_BIN, beside this program, the
  * build tree, the installed bindir, then PATH. NULL when none is found. */
 char                  *soundstyle_find_cli                  (void);
+/* "3 min 10 s", "1 h 05 min", "12 s": a time left, for people */
+char                  *soundstyle_format_duration           (double                  seconds);
 
 /* output: the model to write; work_dir: where the checkpoint, samples
  * and prepared data go (kept, so a stopped job can resume later) */

@@ -95,6 +95,8 @@ struct _SoundstyleRenderer
   float       weight;
   int         preview_size;
   int         render_size;
+  gboolean    live;                /* previews only: see set_live */
+  guint64     live_generation;     /* the last inputs given while live */
 
   /* State */
   guint64     generation;          /* any input */
@@ -427,6 +429,8 @@ can_render (SoundstyleRenderer *self)
 static gboolean
 needs_full_render (SoundstyleRenderer *self)
 {
+  if (self->live)
+    return FALSE;
   return clamp_long_side (self->photo, self->render_size) >
          clamp_long_side (self->photo, self->preview_size);
 }
@@ -500,7 +504,8 @@ soundstyle_renderer_apply (SoundstyleRenderer *self,
       return;
     }
 
-  final = !result->preview || !needs_full_render (self);
+  /* A live preview that lands after live mode ended is final too */
+  final = !result->preview || !needs_full_render (self) || self->generation <= self->live_generation;
 
   if (result->error != NULL)
     {
@@ -826,6 +831,27 @@ soundstyle_renderer_set_sizes (SoundstyleRenderer *self,
   self->preview_size = preview_size;
   self->render_size = render_size;
   schedule (self);
+}
+
+void
+soundstyle_renderer_set_live (SoundstyleRenderer *self,
+                              gboolean            live)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_RENDERER (self));
+
+  /* Nothing is re-rendered either way: leaving live mode keeps its last
+   * picture until the next change */
+  if (self->live && !live)
+    self->live_generation = self->generation;
+  self->live = !!live;
+  if (self->live && self->full_render_source != 0)
+    {
+      /* A full render was still to come after a preview already shown:
+       * that preview is the final picture now */
+      g_clear_handle_id (&self->full_render_source, g_source_remove);
+      if (self->shown_generation == self->generation)
+        set_busy (self, FALSE);
+    }
 }
 
 GdkTexture *

@@ -33,6 +33,10 @@ void                soundstyle_renderer_set_sounds      (SoundstyleRenderer   *s
 void                soundstyle_renderer_set_sizes       (SoundstyleRenderer   *self,
                                                          int                   preview_size,
                                                          int                   render_size);
+/* Live mode: inputs that change many times a second, each shown at the
+ * preview size; no full render follows, and "busy" ends with each preview */
+void                soundstyle_renderer_set_live        (SoundstyleRenderer   *self,
+                                                         gboolean              live);
 
 /* The latest result: a preview or the full render */
 GdkTexture         *soundstyle_renderer_get_texture     (SoundstyleRenderer   *self);

@@ -150,8 +150,9 @@ open_action (GtkWidget  *widget,
 
 /* --- drop and paste -------------------------------------------------------- */
 
-/* A sound dropped on the photo goes to sound A; anything else is taken for
- * a photo, and the toast says so when it is not one */
+/* A sound dropped on the photo goes to sound A, a video opens in the video
+ * view; anything else is taken for a photo, and the toast says so when it
+ * is not one */
 static void
 open_dropped_file (SoundstyleWindow *self,
                    GFile            *file)
@@ -161,6 +162,8 @@ open_dropped_file (SoundstyleWindow *self,
 
   if (g_content_type_is_a (type, "audio/*") || g_str_has_prefix (type, "audio/"))
     soundstyle_sound_slot_load_file (self->slot_a, file);
+  else if (g_content_type_is_a (type, "video/*") || g_str_has_prefix (type, "video/"))
+    soundstyle_window_open_video (self, file);
   else
     soundstyle_window_open_photo (self, file);
 }

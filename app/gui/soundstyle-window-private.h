@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "soundstyle-live-mode.h"
 #include "soundstyle-window.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,7 @@ struct _SoundstyleWindow
   GtkAdjustment        *mix_adjustment;
   AdwComboRow          *microphone_row;
   GtkWidget            *zoom_box;
+  AdwHeaderBar         *header_bar;
 
   /* Owned */
   GSettings            *settings;
@@ -41,6 +43,7 @@ struct _SoundstyleWindow
   guint64               photo_serial;
   GtkWidget            *models_window;        /* weak */
   GtkWidget            *finetune_window;      /* weak */
+  SoundstyleLiveMode   *live_mode;           /* in the header bar */
 };
 
 /* soundstyle-window.c */
@@ -49,6 +52,9 @@ void   soundstyle_window_set_photo      (SoundstyleWindow *self,
                                          AdisImage        *photo,
                                          GdkTexture       *texture,
                                          const char       *name);
+/* A video in a window of its own (the menu, or dropped on the photo) */
+void   soundstyle_window_open_video     (SoundstyleWindow *self,
+                                         GFile            *file);
 
 /* soundstyle-window-files.c: photos in (open, paste, drop) and out (export, copy) */
 void   soundstyle_window_files_class_init (GtkWidgetClass   *widget_class);

@@ -19,6 +19,7 @@
 #include "soundstyle-models-window.h"
 #include "soundstyle-settings.h"
 #include "soundstyle-types.h"
+#include "soundstyle-video-view.h"
 #include "soundstyle-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SoundstyleWindow, soundstyle_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -210,6 +211,7 @@ on_microphone_selected (AdwComboRow      *row,
 
   soundstyle_sound_slot_set_input_device (self->slot_a, device);
   soundstyle_sound_slot_set_input_device (self->slot_b, device);
+  soundstyle_live_mode_set_device (self->live_mode, device);
 }
 
 static void
@@ -471,6 +473,56 @@ on_active_model_changed (GSettings        *settings,
     load_model (self, path, FALSE);
 }
 
+/* A video in a window of its own, restyled by its soundtrack */
+void
+soundstyle_window_open_video (SoundstyleWindow *self,
+                              GFile            *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  GtkWindow *window;
+
+  if (self->model == NULL)
+    {
+      soundstyle_window_toast (self, _("Open a model first: it restyles the video"));
+      return;
+    }
+  window = soundstyle_video_view_open_window (GTK_WINDOW (self), self->model, self->model_path,
+                                              path, &error);
+  if (window == NULL)
+    {
+      soundstyle_window_toast (self, error->message);
+      return;
+    }
+  gtk_window_present (window);
+}
+
+static void
+on_video_chosen (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SoundstyleWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
+
+  if (file != NULL)
+    soundstyle_window_open_video (self, file);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    soundstyle_window_toast (self, error->message);
+}
+
+static void
+open_video_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SoundstyleWindow *self = SOUNDSTYLE_WINDOW (widget);
+
+  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_VIDEO, NULL,
+                                self->cancellable, on_video_chosen, g_object_ref (self));
+}
+
 /* --- GObject --------------------------------------------------------------- */
 
 static void
@@ -549,6 +601,7 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_b);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, mix_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, microphone_row);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, zoom_box);
   gtk_widget_class_bind_template_callback (widget_class, on_microphone_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sound_changed);
@@ -558,6 +611,7 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
   gtk_widget_class_install_action (widget_class, "win.models", NULL, models_action);
   gtk_widget_class_install_action (widget_class, "win.finetune", NULL, finetune_action);
+  gtk_widget_class_install_action (widget_class, "win.open-video", NULL, open_video_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
@@ -604,6 +658,13 @@ soundstyle_window_init (SoundstyleWindow *self)
 
   soundstyle_window_files_init (self);
   on_renderer_notify (self->renderer, NULL, self);
+
+  /* Live mode feeds the same renderer, so the canvas shows its pictures */
+  self->live_mode = SOUNDSTYLE_LIVE_MODE (soundstyle_live_mode_new ());
+  soundstyle_live_mode_set_renderer (self->live_mode, self->renderer);
+  adw_header_bar_pack_start (self->header_bar, GTK_WIDGET (self->live_mode));
+  g_signal_connect_object (self->live_mode, "failed", G_CALLBACK (soundstyle_window_toast), self,
+                           G_CONNECT_SWAPPED);
 
   list_microphones (self);
   restore_sound (self, self->slot_a, "sound-a", 0);
@@ -671,6 +732,14 @@ soundstyle_window_get_last_toast (SoundstyleWindow *self)
   g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
 
   return self->last_toast;
+}
+
+SoundstyleLiveMode *
+soundstyle_window_get_live_mode (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->live_mode;
 }
 
 SoundstyleRenderer *

@@ -8,6 +8,7 @@
 
 #include "soundstyle-application.h"
 #include "soundstyle-canvas.h"
+#include "soundstyle-live-mode.h"
 #include "soundstyle-renderer.h"
 #include "soundstyle-sound-slot.h"
 
@@ -44,6 +45,7 @@ const char          *soundstyle_window_get_page         (SoundstyleWindow      *
 const char          *soundstyle_window_get_last_toast   (SoundstyleWindow      *self);
 
 SoundstyleRenderer  *soundstyle_window_get_renderer     (SoundstyleWindow      *self);
+SoundstyleLiveMode  *soundstyle_window_get_live_mode    (SoundstyleWindow      *self);
 SoundstyleCanvas    *soundstyle_window_get_canvas       (SoundstyleWindow      *self);
 /* 0 for sound A, 1 for sound B */
 SoundstyleSoundSlot *soundstyle_window_get_sound_slot   (SoundstyleWindow      *self,
