@@ -665,6 +665,33 @@ on_view_message (SoundstyleVideoView *view,
   adw_toast_overlay_add_toast (overlay, toast);
 }
 
+static void
+close_when_stopped (GtkWindow           *window,
+                    GParamSpec          *pspec,
+                    SoundstyleVideoView *view)
+{
+  if (!soundstyle_video_view_get_exporting (view))
+    gtk_window_destroy (window);
+}
+
+/* Closing during an export cancels it (no file stays); the window goes
+ * once the child has stopped, so nothing runs on unseen */
+static gboolean
+on_close_request (GtkWindow           *window,
+                  SoundstyleVideoView *view)
+{
+  if (!soundstyle_video_view_get_exporting (view))
+    return FALSE;
+  if (g_object_get_data (G_OBJECT (window), "closing") == NULL)
+    {
+      g_object_set_data (G_OBJECT (window), "closing", GINT_TO_POINTER (TRUE));
+      g_signal_connect_object (view, "notify::exporting", G_CALLBACK (close_when_stopped), window,
+                               G_CONNECT_SWAPPED);
+      soundstyle_video_view_cancel_export (view);
+    }
+  return TRUE;
+}
+
 GtkWindow *
 soundstyle_video_view_open_window (GtkWindow   *parent,
                                    AdisModel   *model,
@@ -699,6 +726,7 @@ soundstyle_video_view_open_window (GtkWindow   *parent,
   adw_window_set_content (ADW_WINDOW (window), overlay);
   g_signal_connect_object (view, "failed", G_CALLBACK (on_view_message), overlay, 0);
   g_signal_connect_object (view, "notice", G_CALLBACK (on_view_message), overlay, 0);
+  g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), view);
   /* For tests */
   g_object_set_data (G_OBJECT (window), "video-view", view);
   g_object_unref (view);

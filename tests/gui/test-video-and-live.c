@@ -2,8 +2,9 @@
  * frame by its own soundtrack and exports the clip through `soundstyle
  * video` (finished, cancelled, failed); live mode, against a private
  * PulseAudio whose null sink plays a tone, updates the picture several
- * times, moves the meter, and stopping keeps the last picture; a microphone
- * that has gone is refused with a message and nothing else changes
+ * times, moves the meter, and stopping keeps the last picture; in the
+ * window, its pictures reach the canvas, and a microphone that has gone is
+ * a toast while nothing else changes
  *
  * SPDX-License-Identifier: MIT
  */
@@ -13,8 +14,10 @@
 
 #include "gui-test-util.h"
 #include "sound-server.h"
+#include "soundstyle-application.h"
 #include "soundstyle-live-mode.h"
 #include "soundstyle-video-view.h"
+#include "soundstyle-window.h"
 #include "test-util.h"
 
 /* The export test's clip: 2 s at 10 frames/s */
@@ -147,6 +150,19 @@ test_video_view (void)
   g_free (watch.failure);
 }
 
+static gboolean
+is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_destroy (GtkWidget *widget,
+            gboolean  *destroyed)
+{
+  *destroyed = TRUE;
+}
+
 /* Cancel: the child stops, and neither the output nor a partial file stays */
 static void
 test_video_export_cancel (void)
@@ -157,6 +173,7 @@ test_video_export_cancel (void)
   SoundstyleVideoExport *export;
   VideoWatch watch = { 0 };
   GtkWindow *window;
+  gboolean destroyed = FALSE;
 
   test_write_video (clip, 64, 64, CLIP_FPS, LONG_SECONDS, 16000, 1, -1.0);
   window = open_view (clip, &watch);
@@ -179,7 +196,19 @@ test_video_export_cancel (void)
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
 
-  gtk_window_destroy (window);
+  /* Closing the window during an export cancels it the same way, and the
+   * window goes once the child has stopped */
+  soundstyle_video_view_export (watch.view, out);
+  gui_test_wait_until (export_under_way, &watch, "the second export's first frames");
+  export = g_object_ref (soundstyle_video_view_get_export (watch.view));
+  g_signal_connect (window, "destroy", G_CALLBACK (on_destroy), &destroyed);
+  gtk_window_close (window);
+  g_assert_false (destroyed);
+  gui_test_wait_until (is_set, &destroyed, "the window to close after its export stopped");
+  g_assert_cmpint (soundstyle_video_export_get_state (export), ==, SOUNDSTYLE_EXPORT_CANCELLED);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+  g_object_unref (export);
 }
 
 /* A failure is one sentence with the command line's reason in it */
@@ -352,19 +381,41 @@ test_live (void)
   g_object_unref (watch.renderer);
 }
 
-/* The chosen microphone has gone: a message, live mode off, the picture as
- * it was */
+static gboolean
+window_rendered (gpointer data)
+{
+  SoundstyleRenderer *renderer = soundstyle_window_get_renderer (data);
+
+  return g_strcmp0 (soundstyle_window_get_page (data), "editor") == 0 &&
+         soundstyle_canvas_get_before (soundstyle_window_get_canvas (data)) != NULL &&
+         !soundstyle_renderer_get_busy (renderer) && soundstyle_renderer_get_texture (renderer) != NULL;
+}
+
+static gboolean
+window_live_updates (gpointer data)
+{
+  return soundstyle_live_mode_get_n_updates (soundstyle_window_get_live_mode (data)) >= 3;
+}
+
+/* In the window: live mode sits in the header bar and its pictures reach
+ * the canvas; when the chosen microphone has gone, the window says so in a
+ * toast, live mode is off and the picture stays as it was */
 static void
-test_live_no_microphone (void)
+test_live_in_window (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) inputs = NULL;
   g_autoptr(SoundstyleAudioDevice) pulse = NULL;
+  g_autoptr(SoundstyleApplication) app = NULL;
+  g_autoptr(GSubprocess) tone = NULL;
+  g_autoptr(GFile) photo = NULL;
+  g_autofree char *photo_path = g_build_filename (fixture.dir, "window-photo.png", NULL);
   g_autofree char *saved = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *config = NULL;
-  LiveWatch watch = { 0 };
-  GtkWidget *window;
+  SoundstyleWindow *window;
+  SoundstyleLiveMode *live;
+  SoundstyleRenderer *renderer;
   GdkTexture *before;
 
   if (fixture.server == NULL)
@@ -372,8 +423,30 @@ test_live_no_microphone (void)
       g_test_skip ("pulseaudio is not installed (build-aux/test.sh installs it)");
       return;
     }
-  window = live_window (&watch);
-  before = soundstyle_renderer_get_texture (watch.renderer);
+  g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
+  app = soundstyle_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  window = soundstyle_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  test_write_pattern_png (photo_path, 96, 64, 6);
+  photo = g_file_new_for_path (photo_path);
+  soundstyle_window_open_photo (window, photo);
+  gui_test_wait_until (window_rendered, window, "the window's first render");
+  live = soundstyle_window_get_live_mode (window);
+  renderer = soundstyle_window_get_renderer (window);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (live)));
+
+  tone = sound_server_play_tone (fixture.server, 660.0, 0.5, 120.0);
+  soundstyle_live_mode_set_active (live, TRUE);
+  gui_test_wait_until (window_live_updates, window, "live updates in the window");
+  g_assert_true (soundstyle_canvas_get_after (soundstyle_window_get_canvas (window)) ==
+                 soundstyle_renderer_get_texture (renderer));
+  gui_test_screenshot (GTK_WIDGET (window), "live-mode-window.png");
+  soundstyle_live_mode_set_active (live, FALSE);
+  g_subprocess_force_exit (tone);
+  gui_test_wait_until (window_rendered, window, "the last live render");
+  before = soundstyle_renderer_get_texture (renderer);
 
   inputs = soundstyle_audio_list_input_devices (&error);
   g_assert_no_error (error);
@@ -385,7 +458,7 @@ test_live_no_microphone (void)
         pulse = g_steal_pointer (&device);
     }
   g_assert_nonnull (pulse);
-  soundstyle_live_mode_set_device (watch.live, pulse);
+  soundstyle_live_mode_set_device (live, pulse);
 
   /* The same sound server, but ALSA offers only its default device now,
    * as test-audio-io's device-gone test does */
@@ -395,20 +468,20 @@ test_live_no_microphone (void)
   g_file_set_contents (config, "pcm.!default { type pulse }\nctl.!default { type pulse }\n", -1, &error);
   g_assert_no_error (error);
   g_setenv ("ALSA_CONFIG_PATH", config, TRUE);
-  soundstyle_live_mode_set_active (watch.live, TRUE);
+  soundstyle_live_mode_set_active (live, TRUE);
   g_setenv ("ALSA_CONFIG_PATH", saved, TRUE);
 
-  g_test_message ("%s", watch.failure);
-  g_assert_cmpstr (watch.failure, ==, "Live mode cannot use the microphone: "
-                                      "The audio input device “pulse” is no longer available");
-  g_assert_false (soundstyle_live_mode_get_active (watch.live));
-  g_assert_true (soundstyle_renderer_get_texture (watch.renderer) == before);
-  g_assert_false (soundstyle_renderer_get_busy (watch.renderer));
+  g_test_message ("%s", soundstyle_window_get_last_toast (window));
+  g_assert_cmpstr (soundstyle_window_get_last_toast (window), ==,
+                   "Live mode cannot use the microphone: "
+                   "The audio input device “pulse” is no longer available");
+  g_assert_false (soundstyle_live_mode_get_active (live));
+  g_assert_true (soundstyle_renderer_get_texture (renderer) == before);
+  g_assert_false (soundstyle_renderer_get_busy (renderer));
+  gui_test_screenshot (GTK_WIDGET (window), "live-mode-no-microphone.png");
 
   test_rm_rf (dir);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_object_unref (watch.renderer);
-  g_free (watch.failure);
 }
 
 int
@@ -441,7 +514,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/gui/video-export-failure", test_video_export_failure);
   g_test_add_func ("/soundstyle/gui/video-without-sound", test_video_without_sound);
   g_test_add_func ("/soundstyle/gui/live-mode", test_live);
-  g_test_add_func ("/soundstyle/gui/live-mode-no-microphone", test_live_no_microphone);
+  g_test_add_func ("/soundstyle/gui/live-mode-in-window", test_live_in_window);
 
   status = g_test_run ();
   g_clear_pointer (&fixture.server, sound_server_stop);
