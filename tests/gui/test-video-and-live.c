@@ -381,11 +381,21 @@ test_live (void)
   g_object_unref (watch.renderer);
 }
 
+/* Rendered, and with the slots' starting sounds in place (when there are
+ * bundled samples), so that nothing else changes the picture afterwards */
 static gboolean
 window_rendered (gpointer data)
 {
   SoundstyleRenderer *renderer = soundstyle_window_get_renderer (data);
 
+  for (guint slot = 0; slot < 2; slot++)
+    {
+      SoundstyleSoundSlot *sound_slot = soundstyle_window_get_sound_slot (data, slot);
+
+      if (soundstyle_sound_slot_get_n_samples (sound_slot) >= 2 &&
+          soundstyle_sound_slot_get_sound (sound_slot) == NULL)
+        return FALSE;
+    }
   return g_strcmp0 (soundstyle_window_get_page (data), "editor") == 0 &&
          soundstyle_canvas_get_before (soundstyle_window_get_canvas (data)) != NULL &&
          !soundstyle_renderer_get_busy (renderer) && soundstyle_renderer_get_texture (renderer) != NULL;
