@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 
+#include "json-lines.h"
 #include "soundstyle-cli.h"
 #include "video-style.h"
 #include "video-track.h"
@@ -196,46 +196,6 @@ mean_abs_difference (AdisImage *a,
   return sum / n * 127.5;
 }
 
-static void
-emit_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  /* The window's export job reads these line by line */
-  fputs (text, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-}
-
-static JsonBuilder *
-begin_event (const char *name)
-{
-  JsonBuilder *builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, name);
-  return builder;
-}
-
-static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 static double
 elapsed_seconds (VideoRun *run)
 {
@@ -284,16 +244,14 @@ report_progress (VideoRun *run)
 
   if (run->args->json)
     {
-      g_autoptr(JsonBuilder) builder = begin_event ("progress");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("progress");
 
-      json_builder_set_member_name (builder, "frame");
-      json_builder_add_int_value (builder, run->done);
-      json_builder_set_member_name (builder, "frames");
-      json_builder_add_int_value (builder, run->n_frames);
-      add_number (builder, "fraction", fraction);
-      add_number (builder, "frames_per_s", rate);
-      add_number (builder, "eta_s", eta_seconds (run));
-      emit_json (builder);
+      json_lines_add_int (builder, "frame", run->done);
+      json_lines_add_int (builder, "frames", run->n_frames);
+      json_lines_add_double (builder, "fraction", fraction);
+      json_lines_add_double (builder, "frames_per_s", rate);
+      json_lines_add_double (builder, "eta_s", eta_seconds (run));
+      json_lines_emit (builder);
     }
 
   if (run->terminal)
@@ -336,27 +294,22 @@ report_done (VideoRun *run)
   clear_bar (run);
   if (run->args->json)
     {
-      g_autoptr(JsonBuilder) builder = begin_event ("done");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("done");
 
-      json_builder_set_member_name (builder, "output");
-      json_builder_add_string_value (builder, run->args->output);
-      json_builder_set_member_name (builder, "frames");
-      json_builder_add_int_value (builder, run->done);
-      json_builder_set_member_name (builder, "width");
-      json_builder_add_int_value (builder, run->width);
-      json_builder_set_member_name (builder, "height");
-      json_builder_add_int_value (builder, run->height);
-      add_number (builder, "fps", run->fps);
-      add_number (builder, "duration_s", run->done / run->fps);
-      add_number (builder, "seconds", seconds);
-      add_number (builder, "frames_per_s", run->done / MAX (seconds, 1e-6));
-      add_number (builder, "smooth_s", run->args->smooth);
-      json_builder_set_member_name (builder, "windows_encoded");
-      json_builder_add_int_value (builder, video_style_get_n_encoded (run->style));
-      add_number (builder, "flicker", out);
-      add_number (builder, "input_flicker", in);
-      add_number (builder, "flicker_ratio", ratio);
-      emit_json (builder);
+      json_lines_add_string (builder, "output", run->args->output);
+      json_lines_add_int (builder, "frames", run->done);
+      json_lines_add_int (builder, "width", run->width);
+      json_lines_add_int (builder, "height", run->height);
+      json_lines_add_double (builder, "fps", run->fps);
+      json_lines_add_double (builder, "duration_s", run->done / run->fps);
+      json_lines_add_double (builder, "seconds", seconds);
+      json_lines_add_double (builder, "frames_per_s", run->done / MAX (seconds, 1e-6));
+      json_lines_add_double (builder, "smooth_s", run->args->smooth);
+      json_lines_add_int (builder, "windows_encoded", video_style_get_n_encoded (run->style));
+      json_lines_add_double (builder, "flicker", out);
+      json_lines_add_double (builder, "input_flicker", in);
+      json_lines_add_double (builder, "flicker_ratio", ratio);
+      json_lines_emit (builder);
       return;
     }
   g_print ("Wrote %s: %u frames of %d × %d at %.3g frames/s (%.2f s), in %.1f s (%.2f frames/s)\n",
@@ -437,16 +390,11 @@ finish_interrupted (VideoRun *run)
     kept = adis_video_writer_finish (run->writer, &error);
   if (run->args->json)
     {
-      g_autoptr(JsonBuilder) builder = begin_event ("interrupted");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("interrupted");
 
-      json_builder_set_member_name (builder, "frames");
-      json_builder_add_int_value (builder, run->done);
-      json_builder_set_member_name (builder, "partial");
-      if (kept)
-        json_builder_add_string_value (builder, run->partial);
-      else
-        json_builder_add_null_value (builder);
-      emit_json (builder);
+      json_lines_add_int (builder, "frames", run->done);
+      json_lines_add_string (builder, "partial", kept ? run->partial : NULL);
+      json_lines_emit (builder);
     }
   if (kept)
     g_printerr ("soundstyle: interrupted after %u of %u frames; those are in %s\n",
@@ -497,13 +445,12 @@ run_video (VideoArgs  *args,
 
   if (args->json)
     {
-      g_autoptr(JsonBuilder) builder = begin_event ("start");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("start");
 
-      json_builder_set_member_name (builder, "frames");
-      json_builder_add_int_value (builder, run.n_frames);
-      add_number (builder, "fps", run.fps);
-      add_number (builder, "duration_s", run.n_frames / run.fps);
-      emit_json (builder);
+      json_lines_add_int (builder, "frames", run.n_frames);
+      json_lines_add_double (builder, "fps", run.fps);
+      json_lines_add_double (builder, "duration_s", run.n_frames / run.fps);
+      json_lines_emit (builder);
     }
 
   while (run.done < run.n_frames)

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-glib/json-glib.h>
-
+#include "json-lines.h"
 #include "train-report.h"
 
 /* A terminal line is redrawn at most this often (seconds) */
@@ -53,74 +52,6 @@ train_report_free (TrainReport *report)
 
   g_free (report->samples_dir);
   g_free (report);
-}
-
-/* --- JSON ----------------------------------------------------------------- */
-
-static JsonBuilder *
-begin_event (const char *event)
-{
-  JsonBuilder *builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, event);
-
-  return builder;
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-/* JSON has no NaN or infinity: a diverged loss is null, not a broken line */
-static void
-add_double (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-emit_event (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-
-  /* Consumers read line by line while training runs */
-  fputs (text, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-
-  g_object_unref (builder);
 }
 
 /* --- people --------------------------------------------------------------- */
@@ -221,23 +152,22 @@ train_report_start (TrainReport *report,
 
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("start");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("start");
 
-      add_string (builder, "dataset", adis_dataset_get_path (dataset));
-      add_int (builder, "items", adis_dataset_get_n_items (dataset));
-      add_string (builder, "preset", options->model.preset);
-      add_string (builder, "device", adis_trainer_get_device_name (trainer));
-      add_int (builder, "step", step);
-      add_int (builder, "total_steps", total);
-      add_int (builder, "max_steps", max_steps);
-      add_int (builder, "total_epochs", options->epochs_constant + options->epochs_decay);
-      add_int (builder, "batch_size", options->batch_size);
-      add_int (builder, "size", options->crop_size);
-      add_string (builder, "output", output);
-      add_string (builder, "checkpoint", checkpoint);
-      json_builder_set_member_name (builder, "resumed");
-      json_builder_add_boolean_value (builder, resumed);
-      emit_event (builder);
+      json_lines_add_string (builder, "dataset", adis_dataset_get_path (dataset));
+      json_lines_add_int (builder, "items", adis_dataset_get_n_items (dataset));
+      json_lines_add_string (builder, "preset", options->model.preset);
+      json_lines_add_string (builder, "device", adis_trainer_get_device_name (trainer));
+      json_lines_add_int (builder, "step", step);
+      json_lines_add_int (builder, "total_steps", total);
+      json_lines_add_int (builder, "max_steps", max_steps);
+      json_lines_add_int (builder, "total_epochs", options->epochs_constant + options->epochs_decay);
+      json_lines_add_int (builder, "batch_size", options->batch_size);
+      json_lines_add_int (builder, "size", options->crop_size);
+      json_lines_add_string (builder, "output", output);
+      json_lines_add_string (builder, "checkpoint", checkpoint);
+      json_lines_add_boolean (builder, "resumed", resumed);
+      json_lines_emit (builder);
       return;
     }
 
@@ -257,26 +187,25 @@ train_report_progress_cb (const AdisTrainProgress *p,
 
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("progress");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("progress");
 
-      add_int (builder, "step", p->step);
-      add_int (builder, "total_steps", p->total_steps);
-      add_int (builder, "epoch", p->epoch);
-      add_int (builder, "total_epochs", p->total_epochs);
-      add_double (builder, "lr", p->lr);
-      add_double (builder, "loss_d", p->loss_d);
-      add_double (builder, "loss_g_gan", p->loss_g_gan);
-      add_double (builder, "loss_nce", p->loss_nce);
-      add_double (builder, "loss_nce_y", p->loss_nce_y);
-      add_double (builder, "loss_oracle", p->loss_oracle);
-      add_double (builder, "loss_g_total", p->loss_g_total);
-      add_double (builder, "grad_norm_g", p->grad_norm_g);
-      add_double (builder, "grad_norm_d", p->grad_norm_d);
-      add_double (builder, "images_per_second", p->images_per_second);
-      add_double (builder, "eta_seconds", p->eta_seconds);
-      json_builder_set_member_name (builder, "skipped");
-      json_builder_add_boolean_value (builder, p->skipped);
-      emit_event (builder);
+      json_lines_add_int (builder, "step", p->step);
+      json_lines_add_int (builder, "total_steps", p->total_steps);
+      json_lines_add_int (builder, "epoch", p->epoch);
+      json_lines_add_int (builder, "total_epochs", p->total_epochs);
+      json_lines_add_double (builder, "lr", p->lr);
+      json_lines_add_double (builder, "loss_d", p->loss_d);
+      json_lines_add_double (builder, "loss_g_gan", p->loss_g_gan);
+      json_lines_add_double (builder, "loss_nce", p->loss_nce);
+      json_lines_add_double (builder, "loss_nce_y", p->loss_nce_y);
+      json_lines_add_double (builder, "loss_oracle", p->loss_oracle);
+      json_lines_add_double (builder, "loss_g_total", p->loss_g_total);
+      json_lines_add_double (builder, "grad_norm_g", p->grad_norm_g);
+      json_lines_add_double (builder, "grad_norm_d", p->grad_norm_d);
+      json_lines_add_double (builder, "images_per_second", p->images_per_second);
+      json_lines_add_double (builder, "eta_seconds", p->eta_seconds);
+      json_lines_add_boolean (builder, "skipped", p->skipped);
+      json_lines_emit (builder);
     }
   else if (p->skipped)
     /* Always said, whatever --log-every: a skipped step is news */
@@ -361,11 +290,11 @@ train_report_sample_cb (gint64     step,
 
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("sample");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("sample");
 
-      add_int (builder, "step", step);
-      add_string (builder, "path", path);
-      emit_event (builder);
+      json_lines_add_int (builder, "step", step);
+      json_lines_add_string (builder, "path", path);
+      json_lines_emit (builder);
     }
 }
 
@@ -376,11 +305,11 @@ train_report_checkpoint (TrainReport *report,
 {
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("checkpoint");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("checkpoint");
 
-      add_int (builder, "step", step);
-      add_string (builder, "path", path);
-      emit_event (builder);
+      json_lines_add_int (builder, "step", step);
+      json_lines_add_string (builder, "path", path);
+      json_lines_emit (builder);
       return;
     }
 
@@ -397,13 +326,13 @@ train_report_interrupted (TrainReport *report,
 {
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("interrupted");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("interrupted");
 
-      add_int (builder, "step", step);
-      add_int (builder, "total_steps", total_steps);
-      add_string (builder, "checkpoint", checkpoint);
-      add_string (builder, "resume", resume_command);
-      emit_event (builder);
+      json_lines_add_int (builder, "step", step);
+      json_lines_add_int (builder, "total_steps", total_steps);
+      json_lines_add_string (builder, "checkpoint", checkpoint);
+      json_lines_add_string (builder, "resume", resume_command);
+      json_lines_emit (builder);
     }
 
   end_progress_line (report);
@@ -421,14 +350,14 @@ train_report_done (TrainReport *report,
 {
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("done");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("done");
 
-      add_string (builder, "model", model);
-      add_int (builder, "step", step);
-      add_int (builder, "total_steps", total_steps);
+      json_lines_add_string (builder, "model", model);
+      json_lines_add_int (builder, "step", step);
+      json_lines_add_int (builder, "total_steps", total_steps);
       if (resume_command != NULL)
-        add_string (builder, "resume", resume_command);
-      emit_event (builder);
+        json_lines_add_string (builder, "resume", resume_command);
+      json_lines_emit (builder);
       return;
     }
 
@@ -446,11 +375,11 @@ train_report_fail (TrainReport  *report,
 {
   if (report->json)
     {
-      JsonBuilder *builder = begin_event ("error");
+      g_autoptr(JsonBuilder) builder = json_lines_begin ("error");
       g_autofree char *line = soundstyle_cli_one_line (error->message);
 
-      add_string (builder, "message", line);
-      emit_event (builder);
+      json_lines_add_string (builder, "message", line);
+      json_lines_emit (builder);
     }
 
   end_progress_line (report);
