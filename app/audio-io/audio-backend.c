@@ -176,6 +176,85 @@ audio_backend_resolve (SoundstyleAudioDevice  *device,
   return paNoDevice;
 }
 
+const PaDeviceInfo *
+audio_backend_stream_params (SoundstyleAudioDevice  *device,
+                             gboolean                input,
+                             double                  min_latency,
+                             PaStreamParameters     *params,
+                             GError                **error)
+{
+  PaDeviceIndex index = audio_backend_resolve (device, input, error);
+  const PaDeviceInfo *info;
+  const PaStreamParameters *in = input ? params : NULL;
+  const PaStreamParameters *out = input ? NULL : params;
+
+  if (index == paNoDevice)
+    return NULL;
+  info = Pa_GetDeviceInfo (index);
+
+  *params = (PaStreamParameters) { 0 };
+  params->device = index;
+  params->sampleFormat = paFloat32;
+  params->suggestedLatency = MAX (input ? info->defaultHighInputLatency : info->defaultHighOutputLatency,
+                                  min_latency);
+  params->channelCount = 1;
+  /* Some hardware only opens in stereo; then the callbacks mix or copy */
+  if (Pa_IsFormatSupported (in, out, info->defaultSampleRate) != paFormatIsSupported)
+    params->channelCount = MAX (1, MIN (device_channels (info, input), 2));
+  return info;
+}
+
+PaStream *
+audio_backend_open_stream (const PaStreamParameters *params,
+                           gboolean                  input,
+                           double                    sample_rate,
+                           PaStreamCallback         *callback,
+                           gpointer                  user_data,
+                           const char               *doing,
+                           const char               *device_name,
+                           GError                  **error)
+{
+  PaStream *stream = NULL;
+  PaError pa_error = Pa_OpenStream (&stream, input ? params : NULL, input ? NULL : params, sample_rate,
+                                    paFramesPerBufferUnspecified, paNoFlag, callback, user_data);
+
+  if (pa_error != paNoError)
+    {
+      audio_backend_set_error (error, pa_error, doing, device_name);
+      return NULL;
+    }
+  return stream;
+}
+
+gboolean
+audio_backend_start_stream (PaStream    *stream,
+                            const char  *doing,
+                            const char  *device_name,
+                            GError     **error)
+{
+  PaError pa_error = Pa_StartStream (stream);
+
+  if (pa_error != paNoError)
+    {
+      Pa_CloseStream (stream);
+      audio_backend_set_error (error, pa_error, doing, device_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+audio_backend_close_stream (PaStream *stream,
+                            gboolean  abort)
+{
+  audio_backend_lock ();
+  if (abort)
+    Pa_AbortStream (stream);
+  Pa_CloseStream (stream);
+  audio_backend_unlock ();
+  audio_backend_release ();
+}
+
 void
 audio_backend_set_error (GError     **error,
                          PaError      pa_error,

@@ -137,11 +137,8 @@ finish (SoundstylePlayer *self,
 {
   g_assert (self->playing);
 
-  audio_backend_lock ();
-  Pa_CloseStream (self->stream);
-  audio_backend_unlock ();
+  audio_backend_close_stream (self->stream, FALSE);
   self->stream = NULL;
-  audio_backend_release ();
 
   if (self->timer != NULL)
     {
@@ -241,24 +238,14 @@ open_stream (SoundstylePlayer       *self,
              SoundstyleAudioDevice  *device,
              GError                **error)
 {
-  PaStreamParameters params = { 0 };
+  PaStreamParameters params;
   const PaDeviceInfo *info;
-  PaDeviceIndex index;
-  PaError pa_error;
 
-  index = audio_backend_resolve (device, FALSE, error);
-  if (index == paNoDevice)
-    return FALSE;
-  info = Pa_GetDeviceInfo (index);
-
-  params.device = index;
-  params.sampleFormat = paFloat32;
   /* A clip, not a live monitor: safety from underruns over low latency,
    * enough to ride out a busy machine descheduling the callback thread */
-  params.suggestedLatency = MAX (info->defaultHighOutputLatency, 0.2);
-  params.channelCount = 1;
-  if (Pa_IsFormatSupported (NULL, &params, info->defaultSampleRate) != paFormatIsSupported)
-    params.channelCount = MAX (1, MIN (info->maxOutputChannels, 2));
+  info = audio_backend_stream_params (device, FALSE, 0.2, &params, error);
+  if (info == NULL)
+    return FALSE;
   self->n_channels = params.channelCount;
 
   if (Pa_IsFormatSupported (NULL, &params, self->sample_rate) != paFormatIsSupported &&
@@ -266,23 +253,18 @@ open_stream (SoundstylePlayer       *self,
     return FALSE;
 
   atomic_store (&self->played, 0);
-  pa_error = Pa_OpenStream (&self->stream, NULL, &params, self->sample_rate,
-                            paFramesPerBufferUnspecified, paNoFlag,
-                            play_callback, self);
-  if (pa_error == paNoError)
-    {
-      self->output_latency = Pa_GetStreamInfo (self->stream)->outputLatency;
-      self->handed_over = 0;
-      atomic_store (&self->end_usec, G_MAXINT64);
-      atomic_store (&self->start_usec, 0);
-      pa_error = Pa_StartStream (self->stream);
-      if (pa_error != paNoError)
-        Pa_CloseStream (self->stream);
-    }
-  if (pa_error != paNoError)
+  self->stream = audio_backend_open_stream (&params, FALSE, self->sample_rate, play_callback, self,
+                                            "play", info->name, error);
+  if (self->stream == NULL)
+    return FALSE;
+  /* What the callback reads, set before it first runs */
+  self->output_latency = Pa_GetStreamInfo (self->stream)->outputLatency;
+  self->handed_over = 0;
+  atomic_store (&self->end_usec, G_MAXINT64);
+  atomic_store (&self->start_usec, 0);
+  if (!audio_backend_start_stream (self->stream, "play", info->name, error))
     {
       self->stream = NULL;
-      audio_backend_set_error (error, pa_error, "play", info->name);
       return FALSE;
     }
   return TRUE;
@@ -297,13 +279,9 @@ soundstyle_player_dispose (GObject *object)
 
   if (self->playing)
     {
-      audio_backend_lock ();
-      Pa_AbortStream (self->stream);
-      Pa_CloseStream (self->stream);
-      audio_backend_unlock ();
+      audio_backend_close_stream (self->stream, TRUE);
       self->stream = NULL;
       self->playing = FALSE;
-      audio_backend_release ();
     }
   if (self->timer != NULL)
     {

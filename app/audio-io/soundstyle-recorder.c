@@ -199,11 +199,8 @@ finish (SoundstyleRecorder *self)
 {
   g_assert (self->recording);
 
-  audio_backend_lock ();
-  Pa_CloseStream (self->stream);
-  audio_backend_unlock ();
+  audio_backend_close_stream (self->stream, FALSE);
   self->stream = NULL;
-  audio_backend_release ();
 
   if (self->timer != NULL)
     {
@@ -255,27 +252,16 @@ open_stream (SoundstyleRecorder     *self,
              SoundstyleAudioDevice  *device,
              GError                **error)
 {
-  PaStreamParameters params = { 0 };
+  PaStreamParameters params;
   const PaDeviceInfo *info;
-  PaDeviceIndex index;
-  PaError pa_error;
 
-  index = audio_backend_resolve (device, TRUE, error);
-  if (index == paNoDevice)
-    return FALSE;
-  info = Pa_GetDeviceInfo (index);
-  g_free (self->device_name);
-  self->device_name = g_strdup (info->name);
-
-  params.device = index;
-  params.sampleFormat = paFloat32;
   /* Dropouts cost more than latency here: the meter runs at 30 Hz and a
    * live picture a few times a second anyway */
-  params.suggestedLatency = MAX (info->defaultHighInputLatency, 0.1);
-  params.channelCount = 1;
-  /* Some hardware only opens in stereo; then the callback averages */
-  if (Pa_IsFormatSupported (&params, NULL, info->defaultSampleRate) != paFormatIsSupported)
-    params.channelCount = MAX (1, MIN (info->maxInputChannels, 2));
+  info = audio_backend_stream_params (device, TRUE, 0.1, &params, error);
+  if (info == NULL)
+    return FALSE;
+  g_free (self->device_name);
+  self->device_name = g_strdup (info->name);
 
   self->n_channels = params.channelCount;
   self->sample_rate = (int) lround (info->defaultSampleRate);
@@ -298,22 +284,13 @@ open_stream (SoundstyleRecorder     *self,
   atomic_store (&self->written, 0);
   self->metered = 0;
 
-  pa_error = Pa_OpenStream (&self->stream, &params, NULL, self->sample_rate,
-                            paFramesPerBufferUnspecified, paNoFlag,
-                            record_callback, self);
-  if (pa_error == paNoError)
-    {
-      pa_error = Pa_StartStream (self->stream);
-      if (pa_error != paNoError)
-        {
-          Pa_CloseStream (self->stream);
-          self->stream = NULL;
-        }
-    }
-  if (pa_error != paNoError)
+  self->stream = audio_backend_open_stream (&params, TRUE, self->sample_rate, record_callback, self,
+                                            "record", info->name, error);
+  if (self->stream == NULL)
+    return FALSE;
+  if (!audio_backend_start_stream (self->stream, "record", info->name, error))
     {
       self->stream = NULL;
-      audio_backend_set_error (error, pa_error, "record", info->name);
       return FALSE;
     }
   return TRUE;
@@ -370,13 +347,9 @@ soundstyle_recorder_dispose (GObject *object)
   /* No signal to a half-disposed object's handlers: close quietly */
   if (self->recording)
     {
-      audio_backend_lock ();
-      Pa_AbortStream (self->stream);
-      Pa_CloseStream (self->stream);
-      audio_backend_unlock ();
+      audio_backend_close_stream (self->stream, TRUE);
       self->stream = NULL;
       self->recording = FALSE;
-      audio_backend_release ();
     }
   if (self->timer != NULL)
     {
