@@ -52,6 +52,12 @@ gui_test_settle (int milliseconds)
   gui_test_wait_until (time_passed, &until, "the window to settle");
 }
 
+static gboolean
+widget_drawn (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
 void
 gui_test_screenshot (GtkWidget  *widget,
                      const char *name)
@@ -65,6 +71,9 @@ gui_test_screenshot (GtkWidget  *widget,
   int width, height;
 
   g_mkdir_with_parents (dir, 0755);
+  /* A window just presented is mapped when the X server says so: on a busy
+   * machine that can take longer than the settling below */
+  gui_test_wait_until (widget_drawn, widget, "the widget on screen");
   /* Transitions and toasts take a moment, longer on a busy machine */
   gui_test_settle (800);
   width = gtk_widget_get_width (widget);
