@@ -217,3 +217,50 @@ soundstyle_choose_file_finish (GAsyncResult  *result,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+typedef struct
+{
+  GObject                  *owner;
+  SoundstyleFileChosenFunc  then;
+  SoundstyleFileFailedFunc  failed;
+} ChosenCall;
+
+static void
+on_chosen_then (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ChosenCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
+
+  if (file != NULL)
+    call->then (call->owner, file);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("no file chosen: %s", error->message);
+  else if (call->failed != NULL)
+    call->failed (call->owner, error->message);
+  g_object_unref (call->owner);
+  g_free (call);
+}
+
+void
+soundstyle_choose_file_then (GtkWindow                *parent,
+                             SoundstyleFileKind        kind,
+                             const char               *suggested_name,
+                             GCancellable             *cancellable,
+                             gpointer                  owner,
+                             SoundstyleFileChosenFunc  then,
+                             SoundstyleFileFailedFunc  failed)
+{
+  ChosenCall *call;
+
+  g_return_if_fail (G_IS_OBJECT (owner));
+  g_return_if_fail (then != NULL);
+
+  call = g_new0 (ChosenCall, 1);
+  call->owner = g_object_ref (owner);
+  call->then = then;
+  call->failed = failed;
+  soundstyle_choose_file_async (parent, kind, suggested_name, cancellable, on_chosen_then, call);
+}

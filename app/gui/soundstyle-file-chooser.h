@@ -34,4 +34,21 @@ void     soundstyle_choose_file_async  (GtkWindow           *parent,
 GFile   *soundstyle_choose_file_finish (GAsyncResult        *result,
                                         GError             **error);
 
+/* What every caller does with the answer: then (owner, file) once a file
+ * is chosen; nothing when the dialog is dismissed; failed (owner, message),
+ * when not NULL, when the chooser itself fails (no portal, say). owner (a
+ * GObject) is kept alive until the dialog answers. */
+typedef void (*SoundstyleFileChosenFunc) (gpointer    owner,
+                                          GFile      *file);
+typedef void (*SoundstyleFileFailedFunc) (gpointer    owner,
+                                          const char *message);
+
+void     soundstyle_choose_file_then   (GtkWindow                *parent,
+                                        SoundstyleFileKind        kind,
+                                        const char               *suggested_name,
+                                        GCancellable             *cancellable,
+                                        gpointer                  owner,
+                                        SoundstyleFileChosenFunc  then,
+                                        SoundstyleFileFailedFunc  failed);
+
 G_END_DECLS

@@ -372,16 +372,10 @@ resume_action (GtkWidget *widget, const char *name, GVariant *parameter)
 }
 
 static void
-on_data_chosen (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+on_data_chosen (gpointer  self,
+                GFile    *folder)
 {
-  g_autoptr(SoundstyleFinetuneWindow) self = user_data;
-  g_autoptr(GFile) folder = soundstyle_choose_file_finish (result, NULL);
-  g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
-
-  if (path != NULL)
-    soundstyle_finetune_window_set_data (self, path);
+  soundstyle_finetune_window_choose_data (self, folder);
 }
 
 static void
@@ -389,8 +383,8 @@ choose_data_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   SoundstyleFinetuneWindow *self = SOUNDSTYLE_FINETUNE_WINDOW (widget);
 
-  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_FOLDER, NULL, self->cancellable,
-                                on_data_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (self), SOUNDSTYLE_FILES_FOLDER, NULL, self->cancellable,
+                               self, on_data_chosen, (SoundstyleFileFailedFunc) toast);
 }
 
 /* Closing stops a run: the trainer writes its checkpoint on the way out */
@@ -541,6 +535,25 @@ soundstyle_finetune_window_set_data (SoundstyleFinetuneWindow *self,
   adw_action_row_set_subtitle (self->data_row, subtitle);
   update_buttons (self);
   return TRUE;
+}
+
+gboolean
+soundstyle_finetune_window_choose_data (SoundstyleFinetuneWindow *self,
+                                        GFile                    *folder)
+{
+  g_autofree char *path = g_file_get_path (folder);
+  g_autofree char *uri = NULL;
+  g_autofree char *message = NULL;
+
+  g_return_val_if_fail (SOUNDSTYLE_IS_FINETUNE_WINDOW (self), FALSE);
+
+  if (path != NULL)
+    return soundstyle_finetune_window_set_data (self, path);
+  /* The trainer reads files: a folder the portal cannot map to a path is refused */
+  uri = g_file_get_uri (folder);
+  message = g_strdup_printf (_("“%s” is not a local folder"), uri);
+  toast (self, message);
+  return FALSE;
 }
 
 void

@@ -22,6 +22,10 @@ GtkWidget             *soundstyle_finetune_window_new          (SoundstyleWindow
  * the folder holds no training data */
 gboolean               soundstyle_finetune_window_set_data     (SoundstyleFinetuneWindow *self,
                                                                 const char               *folder);
+/* What the folder chooser does with the chosen folder: set_data() on its
+ * path; FALSE (and a toast) when it has none or holds no training data */
+gboolean               soundstyle_finetune_window_choose_data  (SoundstyleFinetuneWindow *self,
+                                                                GFile                    *folder);
 void                   soundstyle_finetune_window_set_name     (SoundstyleFinetuneWindow *self,
                                                                 const char               *name);
 /* Picks the "Start From" entry for this model file; NULL: a new tiny model */

@@ -383,26 +383,15 @@ soundstyle_models_window_import (SoundstyleModelsWindow *self,
 }
 
 static void
-on_import_chosen (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SoundstyleModelsWindow) self = user_data;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, NULL);
-
-  if (file != NULL)
-    soundstyle_models_window_import (self, file);
-}
-
-static void
 import_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   SoundstyleModelsWindow *self = SOUNDSTYLE_MODELS_WINDOW (widget);
 
-  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_MODEL, NULL, self->cancellable,
-                                on_import_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (self), SOUNDSTYLE_FILES_MODEL, NULL, self->cancellable,
+                               self, (SoundstyleFileChosenFunc) soundstyle_models_window_import,
+                               (SoundstyleFileFailedFunc) toast);
 }
 
 static void

@@ -427,18 +427,10 @@ on_sample_activated (GtkListBox          *list,
 /* --- files ----------------------------------------------------------------- */
 
 static void
-on_file_chosen (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+on_file_failed (gpointer    self,
+                const char *message)
 {
-  g_autoptr(SoundstyleSoundSlot) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
-
-  if (file != NULL)
-    soundstyle_sound_slot_load_file (self, file);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_signal_emit (self, signals[FAILED], 0, error->message);
+  g_signal_emit (self, signals[FAILED], 0, message);
 }
 
 static void
@@ -447,9 +439,9 @@ on_open_clicked (GtkButton           *button,
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  soundstyle_choose_file_async (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                SOUNDSTYLE_FILES_SOUND, NULL, self->cancellable,
-                                on_file_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                               SOUNDSTYLE_FILES_SOUND, NULL, self->cancellable,
+                               self, (SoundstyleFileChosenFunc) soundstyle_sound_slot_load_file, on_file_failed);
 }
 
 static gboolean

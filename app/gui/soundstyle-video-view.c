@@ -311,24 +311,15 @@ on_export_changed (SoundstyleVideoExport *export,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT_FRACTION]);
 }
 
+/* The save dialog's answer */
 static void
-on_export_chosen (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+on_export_chosen (gpointer  owner,
+                  GFile    *file)
 {
-  g_autoptr(SoundstyleVideoView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
-  g_autofree char *path = NULL;
+  g_autofree char *path = g_file_get_path (file);
 
-  if (file == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail (self, error->message);
-      return;
-    }
-  if ((path = g_file_get_path (file)) != NULL)
-    soundstyle_video_view_export (self, path);
+  if (path != NULL)
+    soundstyle_video_view_export (owner, path);
 }
 
 static void
@@ -343,9 +334,9 @@ on_export_clicked (GtkButton           *button,
     *dot = '\0';
   /* Translators: the suggested file name of a restyled video; %s is the original's */
   suggested = g_strdup_printf (_("%s restyled.mp4"), base);
-  soundstyle_choose_file_async (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                SOUNDSTYLE_FILES_VIDEO_EXPORT, suggested, self->cancellable,
-                                on_export_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                               SOUNDSTYLE_FILES_VIDEO_EXPORT, suggested, self->cancellable,
+                               self, on_export_chosen, (SoundstyleFileFailedFunc) fail);
 }
 
 static void

@@ -125,27 +125,15 @@ soundstyle_window_open_photo (SoundstyleWindow *self,
 }
 
 static void
-on_photo_file_chosen (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(SoundstyleWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
-
-  if (file != NULL)
-    soundstyle_window_open_photo (self, file);
-}
-
-static void
 open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   SoundstyleWindow *self = SOUNDSTYLE_WINDOW (widget);
 
-  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_PHOTO, NULL,
-                                self->cancellable, on_photo_file_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (self), SOUNDSTYLE_FILES_PHOTO, NULL, self->cancellable,
+                               self, (SoundstyleFileChosenFunc) soundstyle_window_open_photo,
+                               (SoundstyleFileFailedFunc) soundstyle_window_toast);
 }
 
 /* --- drop and paste -------------------------------------------------------- */
@@ -363,19 +351,6 @@ soundstyle_window_export (SoundstyleWindow *self,
 }
 
 static void
-on_export_file_chosen (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(SoundstyleWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
-
-  if (file != NULL)
-    soundstyle_window_export (self, file);
-}
-
-static void
 export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -391,8 +366,9 @@ export_action (GtkWidget  *widget,
   /* Translators: the name suggested for an exported photo; %s is the original's name */
   suggested = g_strdup_printf (_("%s (restyled).png"), stem);
 
-  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_EXPORT, suggested,
-                                self->cancellable, on_export_file_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (self), SOUNDSTYLE_FILES_EXPORT, suggested, self->cancellable,
+                               self, (SoundstyleFileChosenFunc) soundstyle_window_export,
+                               (SoundstyleFileFailedFunc) soundstyle_window_toast);
 }
 
 static void

@@ -414,27 +414,15 @@ zoom_action (GtkWidget  *widget,
 }
 
 static void
-on_model_file_chosen (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(SoundstyleWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
-
-  if (file != NULL)
-    soundstyle_window_open_model (self, file);
-}
-
-static void
 open_model_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
   SoundstyleWindow *self = SOUNDSTYLE_WINDOW (widget);
 
-  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_MODEL, NULL,
-                                self->cancellable, on_model_file_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (self), SOUNDSTYLE_FILES_MODEL, NULL, self->cancellable,
+                               self, (SoundstyleFileChosenFunc) soundstyle_window_open_model,
+                               (SoundstyleFileFailedFunc) soundstyle_window_toast);
 }
 
 static void
@@ -498,29 +486,15 @@ soundstyle_window_open_video (SoundstyleWindow *self,
 }
 
 static void
-on_video_chosen (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SoundstyleWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = soundstyle_choose_file_finish (result, &error);
-
-  if (file != NULL)
-    soundstyle_window_open_video (self, file);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    soundstyle_window_toast (self, error->message);
-}
-
-static void
 open_video_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
   SoundstyleWindow *self = SOUNDSTYLE_WINDOW (widget);
 
-  soundstyle_choose_file_async (GTK_WINDOW (self), SOUNDSTYLE_FILES_VIDEO, NULL,
-                                self->cancellable, on_video_chosen, g_object_ref (self));
+  soundstyle_choose_file_then (GTK_WINDOW (self), SOUNDSTYLE_FILES_VIDEO, NULL, self->cancellable,
+                               self, (SoundstyleFileChosenFunc) soundstyle_window_open_video,
+                               (SoundstyleFileFailedFunc) soundstyle_window_toast);
 }
 
 /* --- GObject --------------------------------------------------------------- */

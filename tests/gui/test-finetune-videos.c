@@ -111,7 +111,6 @@ static void
 test_finetune_videos (void)
 {
   g_autoptr(GFile) chosen = g_file_new_for_path (fixture.videos);
-  g_autofree char *chosen_path = g_file_get_path (chosen);
   g_autofree char *manifest = NULL;
   JobLog log = {
     .states = g_ptr_array_new (),
@@ -125,7 +124,7 @@ test_finetune_videos (void)
   fixture.finetune = SOUNDSTYLE_FINETUNE_WINDOW (soundstyle_window_show_finetune (fixture.window));
 
   /* What the folder chooser's callback does with the chosen folder */
-  g_assert_true (soundstyle_finetune_window_set_data (fixture.finetune, chosen_path));
+  g_assert_true (soundstyle_finetune_window_choose_data (fixture.finetune, chosen));
   soundstyle_finetune_window_set_name (fixture.finetune, "walks");
   g_assert_true (soundstyle_finetune_window_set_start (fixture.finetune, fixture.model));
   /* Tiny frames, a checkpoint and a sample every step */
