@@ -188,6 +188,9 @@ adis_config_to_json (const AdisConfig *config)
         json_array_add_string_element (array, config->keywords[i]);
       json_object_set_array_member (object, "keywords", array);
     }
+  /* Written only when set, so every other model's config stays as it was */
+  if (config->audio_shift)
+    json_object_set_boolean_member (object, "audio_shift", TRUE);
 
   return object;
 }
@@ -300,6 +303,20 @@ adis_config_from_json (AdisConfig  *config,
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
                    "Model config: unknown conditioning “%s”", conditioning);
       return FALSE;
+    }
+
+  if (json_object_has_member (object, "audio_shift"))
+    {
+      JsonNode *node = json_object_get_member (object, "audio_shift");
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "Model config: “audio_shift” is not true or false");
+          adis_config_clear (&parsed);
+          return FALSE;
+        }
+      parsed.audio_shift = json_node_get_boolean (node);
     }
 
   if (!adis_config_validate (&parsed, error))

@@ -32,6 +32,13 @@ typedef struct
   AdisConditioning conditioning;
   int              n_keywords;   /* categories in keyword mode, else 0 */
   char           **keywords;     /* NULL-terminated category names in keyword mode, else NULL */
+  /* Beyond the paper (FALSE in every preset; train --audio-shift): the
+   * embedding also shifts each channel after the decoder's first instance
+   * norm. In the paper's decoder the tiled embedding is a per-channel
+   * constant that this norm subtracts again, so the sound reaches the picture
+   * only through the zero-padded border of the first conv and the norm's
+   * variance: enough for a category, too faint for a volume slider. */
+  gboolean         audio_shift;
 } AdisConfig;
 
 /* "paper" equals the published model; "desktop" and "compact" are smaller

@@ -74,7 +74,8 @@ print_model (const char *path,
       g_print ("Conditioning:   keywords (%d): %s\n", config->n_keywords, words);
     }
   else
-    g_print ("Conditioning:   audio\n");
+    g_print ("Conditioning:   audio%s\n",
+             config->audio_shift ? ", with the audio shift after the decoder's first norm (beyond the paper)" : "");
   g_print ("Parameters:     %s\n", parameters);
   g_print ("Weights:        %s\n", json_object_get_string_member_with_default (metadata, "dtype", "?"));
   g_print ("Sample rate:    %" G_GINT64_FORMAT " Hz, clips of %" G_GINT64_FORMAT " samples\n",

@@ -174,6 +174,50 @@ GeneratorImpl::GeneratorImpl (const AdisConfig &config)
   model->push_back (torch::nn::Tanh ());
 
   register_module ("model", model);
+
+  if (config.audio_shift)
+    {
+      audio_shift = register_module ("audio_shift", torch::nn::Linear (config.embed_dim, c0 / 2));
+      zero_audio_shift ();
+    }
+}
+
+void
+GeneratorImpl::zero_audio_shift ()
+{
+  torch::NoGradGuard no_grad;
+
+  if (audio_shift)
+    {
+      audio_shift->weight.zero_ ();
+      audio_shift->bias.zero_ ();
+    }
+}
+
+torch::Tensor
+GeneratorImpl::decode_rest (torch::Tensor        h,
+                            const torch::Tensor &embedding,
+                            int64_t              first)
+{
+  // Layers n + 0, 1, 2: blur-upsample, conv, the first instance norm
+  int64_t first_norm = n_encoder_layers + 2;
+  int64_t i = 0;
+
+  for (auto &layer : *model)
+    {
+      if (i < first)
+        {
+          i++;
+          continue;
+        }
+      h = layer.forward (h);
+      if (i++ == first_norm && audio_shift)
+        {
+          auto shift = audio_shift->forward (embedding);
+          h = h + shift.view ({shift.size (0), shift.size (1), 1, 1});
+        }
+    }
+  return h;
 }
 
 torch::Tensor
@@ -253,16 +297,7 @@ GeneratorImpl::decode (const torch::Tensor &code, const torch::Tensor &embedding
 {
   auto tiled = embedding.view ({embedding.size (0), embedding.size (1), 1, 1})
                         .expand ({-1, -1, code.size (2), code.size (3)});
-  auto h = torch::cat ({code, tiled}, 1);
-  int64_t i = 0;
-
-  for (auto &layer : *model)
-    {
-      if (i++ < n_encoder_layers)
-        continue;
-      h = layer.forward (h);
-    }
-  return h;
+  return decode_rest (torch::cat ({code, tiled}, 1), embedding, n_encoder_layers);
 }
 
 torch::Tensor
@@ -317,16 +352,9 @@ GeneratorImpl::decode_from_share (const torch::Tensor &image_share,
                                   const torch::Tensor &embedding)
 {
   auto h = image_share + decode_sound_share (embedding, image_share.size (2), image_share.size (3));
-  int64_t i = 0;
 
   // The rest of the decoder, after the blur-upsampling and the first conv
-  for (auto &layer : *model)
-    {
-      if (i++ < n_encoder_layers + 2)
-        continue;
-      h = layer.forward (h);
-    }
-  return h;
+  return decode_rest (h, embedding, n_encoder_layers + 2);
 }
 
 torch::Tensor

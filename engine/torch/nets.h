@@ -93,6 +93,15 @@ struct GeneratorImpl : torch::nn::Module {
   torch::Tensor forward (const torch::Tensor &x, const torch::Tensor &embedding);
   int64_t n_encoder_layers;   // 12 + n_blocks
   torch::nn::Sequential model{nullptr};
+  // With config.audio_shift: embedding -> one shift per channel of the
+  // decoder's first instance norm's output (see AdisConfig.audio_shift);
+  // starts at zero, so it adds nothing until training teaches it
+  torch::nn::Linear audio_shift{nullptr};
+  void zero_audio_shift ();
+
+private:
+  // The decoder from layer `first` on; the shift goes in after its first norm
+  torch::Tensor decode_rest (torch::Tensor h, const torch::Tensor &embedding, int64_t first);
 };
 TORCH_MODULE (Generator);
 

@@ -91,13 +91,17 @@ NetworksImpl::reset_parameters ()
   const double gain = 0.02;
 
   init_xavier (*G, gain);
+  G->zero_audio_shift ();
   if (D)
     init_xavier (*D, gain);
   if (D_late)
     init_xavier (*D_late, gain);
   init_xavier (*F, gain);
   if (G_B)
-    init_xavier (*G_B, gain);
+    {
+      init_xavier (*G_B, gain);
+      G_B->zero_audio_shift ();
+    }
   if (D_B)
     init_xavier (*D_B, gain);
 }

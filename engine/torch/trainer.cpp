@@ -135,6 +135,27 @@ validate_options (AdisTrainOptions *options,
   return adis_config_validate (&options->model, error);
 }
 
+/* A model that already has the audio shift keeps it when fine-tuned, so
+ * that a run started without --audio-shift (the window's) can load it */
+static bool
+inherit_audio_shift (AdisTrainOptions *options,
+                     GError          **error)
+{
+  AdisConfig config = {};
+  g_autoptr(AdisTensorFile) file = NULL;
+
+  if (options->init_model == NULL || options->model.audio_shift)
+    return true;
+  if ((file = open_model_file (options->init_model, &config, NULL, error)) == NULL)
+    {
+      g_prefix_error (error, "Initial model %s: ", options->init_model);
+      return false;
+    }
+  options->model.audio_shift = config.audio_shift;
+  adis_config_clear (&config);
+  return true;
+}
+
 static bool
 load_init_weights (AdisTrainer *trainer,
                    GError     **error)
@@ -168,9 +189,17 @@ load_init_weights (AdisTrainer *trainer,
           adis_config_clear (&config);
           return false;
         }
+      /* Adding the audio shift to a model without one: everything else
+       * loads as it is, and the shift starts at zero, so the first step
+       * starts from exactly the model given */
+      if (options->model.audio_shift && !config.audio_shift)
+        ok = load_module (*nets->G->model, file, "G.model.", error) &&
+             (nets->A ? load_module (*nets->A, file, "A.", error)
+                      : load_module (*nets->K, file, "K.", error));
+      else
+        ok = load_model_tensors (file, *nets->G, nets->A ? nets->A.get () : nullptr,
+                                 nets->K ? nets->K.get () : nullptr, error);
       adis_config_clear (&config);
-      ok = load_model_tensors (file, *nets->G, nets->A ? nets->A.get () : nullptr,
-                               nets->K ? nets->K.get () : nullptr, error);
       if (!ok)
         {
           g_prefix_error (error, "Initial model %s: ", options->init_model);
@@ -210,6 +239,7 @@ trainer_create (const AdisTrainOptions *options,
   trainer->dataset = adis_dataset_ref (dataset);
 
   if (!validate_options (&trainer->options, dataset, error) ||
+      (load_init && !inherit_audio_shift (&trainer->options, error)) ||
       !resolve_device (trainer->options.device, &trainer->device, error))
     {
       adis_trainer_free (trainer);
