@@ -38,6 +38,7 @@ typedef struct
   int       size;
   int       max_clips;
   int       probe_examples;
+  gboolean  ceiling;
   gboolean  quiet;
 } EvalArgs;
 
@@ -366,6 +367,7 @@ run_eval (EvalArgs *args)
   g_autoptr(JsonObject) probe_report = json_object_new ();
   g_autoptr(JsonObject) model_metrics = NULL;
   g_autoptr(JsonObject) baseline_metrics = NULL;
+  g_autoptr(JsonObject) ceiling_metrics = NULL;
   g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) adis_image_unref);
   g_autoptr(GPtrArray) baseline_outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) adis_image_unref);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) eval_grid_row_free);
@@ -373,6 +375,7 @@ run_eval (EvalArgs *args)
   GCancellable *cancellable = soundstyle_cli_interrupt_cancellable ();
   EvalModelOptions model_options = { "model", NULL, GRID_CLIPS, GRID_PAIRS };
   EvalModelOptions baseline_options = { "baseline", NULL, GRID_CLIPS, 0 };
+  EvalModelOptions ceiling_options = { "renderer", NULL, 0, 0 };
   AdisDevice device;
   guint64 seed;
 
@@ -399,6 +402,13 @@ run_eval (EvalArgs *args)
   /* A keyword model cannot be told the category of a clip nobody labelled */
   if (!set->synthetic)
     g_clear_pointer (&baseline, adis_model_unref);
+  if (args->ceiling && !set->synthetic)
+    {
+      g_set_error (&error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "--ceiling needs a set made by soundstyle synth: “%s” has no factors.tsv, so the renderer cannot redraw its clips",
+                   args->dataset);
+      return fail (progress, error);
+    }
 
   /* The outputs are kept only for FID and KID */
   if ((probe = eval_probe_train (set, args->probe_examples, seed, progress, probe_report,
@@ -409,7 +419,10 @@ run_eval (EvalArgs *args)
       (baseline != NULL &&
        (baseline_metrics = eval_model (baseline, set, probe, &baseline_options,
                                        inception != NULL ? baseline_outputs : NULL,
-                                       progress, cancellable, &error)) == NULL))
+                                       progress, cancellable, &error)) == NULL) ||
+      (args->ceiling &&
+       (ceiling_metrics = eval_model (NULL, set, probe, &ceiling_options, NULL,
+                                      progress, cancellable, &error)) == NULL))
     return fail (progress, error);
 
   json_object_set_string_member (metrics, "model", args->model);
@@ -458,6 +471,14 @@ run_eval (EvalArgs *args)
       json_object_set_string_member (baseline_metrics, "model", args->baseline);
       json_object_set_object_member (metrics, "baseline", g_steal_pointer (&baseline_metrics));
     }
+  /* The renderer against itself: PSNR and SSIM say nothing */
+  if (ceiling_metrics != NULL)
+    {
+      json_object_set_null_member (ceiling_metrics, "psnr");
+      json_object_set_null_member (ceiling_metrics, "ssim");
+    }
+  if (ceiling_metrics != NULL)
+    json_object_set_object_member (metrics, "ceiling", g_steal_pointer (&ceiling_metrics));
   list_skipped (metrics, set, args->baseline != NULL, args->inception != NULL);
 
   json_text = eval_json_to_text (metrics);
@@ -500,6 +521,7 @@ soundstyle_cmd_eval (int    argc,
     { "inception", 0, 0, G_OPTION_ARG_FILENAME, &args.inception, "TorchScript Inception-v3 feature network, for FID and KID", "FILE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &args.seed, "Seed for the clips chosen, the probe and KID (default: 0)", "S" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
+    { "ceiling", 0, 0, G_OPTION_ARG_NONE, &args.ceiling, "Also measure the renderer itself (synthetic sets): the best each figure can be with this probe", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress on stderr", NULL },
     { NULL }
   };
@@ -515,7 +537,9 @@ soundstyle_cmd_eval (int    argc,
     "probe's intensity; mix_spearman, mix weight against the probe's probability of\n"
     "the second category; edge_correlation of the input's and output's edge maps;\n"
     "psnr and ssim against the renderer's image; per_category; probe (its own\n"
-    "accuracy on held-out renderer images); baseline, the same for --baseline.\n"
+    "accuracy on held-out renderer images); baseline, the same for --baseline;\n"
+    "ceiling, the same for the renderer's own images (--ceiling): a mix is drawn\n"
+    "at the blend weight, its intensity between the two clips' by weight.\n"
     "On a set without factors.tsv the figures that need the renderer's ground\n"
     "truth are null and listed under \"skipped\".\n"
     "\n"

@@ -114,7 +114,7 @@ save_for_page (const EvalModelOptions *options,
 
 typedef struct
 {
-  AdisModel     *model;
+  AdisModel     *model;       /* NULL: the renderer itself is measured */
   EvalSet       *set;
   AdisProbe     *probe;
   gboolean       keyword;
@@ -150,6 +150,31 @@ restyle_with_sound (Context        *ctx,
   return adis_model_decode (ctx->model, code, sound_code, ctx->cancellable, error);
 }
 
+/* The ceiling: what the renderer draws for a clip played at gain (the
+ * loudness law moves its intensity) or mixed with b's at weight. A mix's
+ * intensity is taken between the two clips' own, by weight. */
+static AdisImage *
+render_ceiling (Context        *ctx,
+                const EvalClip *a,
+                const EvalClip *b,
+                float           gain,
+                float           weight,
+                GError        **error)
+{
+  float intensity = a->intensity;
+  int category_b = a->category_b;
+  float share = a->weight;
+
+  if (b != NULL)
+    {
+      intensity = (1.f - weight) * a->intensity + weight * b->intensity;
+      category_b = b->category;
+      share = weight;
+    }
+  intensity = adis_synth_intensity_for_rms (adis_synth_rms_for_intensity (intensity) * gain);
+  return eval_set_render (ctx->set, a->input, a->category, intensity, category_b, share, a->seed, error);
+}
+
 /* The clip's category as the baseline is told it: the larger share of a mix */
 static int
 dominant_category (const EvalClip *clip)
@@ -177,7 +202,8 @@ measure_clip (Context                *ctx,
   int expected = dominant_category (clip);
   Tally *tallies[2] = { all, own };
 
-  if ((code = adis_model_encode_image (ctx->model, clip->input, 0, ctx->cancellable, error)) == NULL)
+  if (ctx->model != NULL &&
+      (code = adis_model_encode_image (ctx->model, clip->input, 0, ctx->cancellable, error)) == NULL)
     return FALSE;
 
   if (ctx->keyword)
@@ -200,7 +226,9 @@ measure_clip (Context                *ctx,
           g_autofree char *what = g_strdup_printf ("gain%g", eval_gains[g]);
           float read;
 
-          output = restyle_with_sound (ctx, code, clip->sound, NULL, eval_gains[g], 0.0f, error);
+          output = ctx->model != NULL
+                   ? restyle_with_sound (ctx, code, clip->sound, NULL, eval_gains[g], 0.0f, error)
+                   : render_ceiling (ctx, clip, NULL, eval_gains[g], 0.0f, error);
           if (output == NULL ||
               !adis_probe_predict (ctx->probe, output, g == EVAL_UNIT_GAIN_INDEX ? probs : NULL, &read, error))
             return FALSE;
@@ -297,14 +325,17 @@ measure_pair (Context                *ctx,
 
   *out_spearman = NAN;
 
-  if ((code = adis_model_encode_image (ctx->model, a->input, 0, ctx->cancellable, error)) == NULL)
+  if (ctx->model != NULL &&
+      (code = adis_model_encode_image (ctx->model, a->input, 0, ctx->cancellable, error)) == NULL)
     return FALSE;
 
   for (int w = 0; w < EVAL_N_WEIGHTS; w++)
     {
       g_autoptr(AdisImage) output = NULL;
 
-      output = restyle_with_sound (ctx, code, a->sound, b->sound, 1.0f, eval_weights[w], error);
+      output = ctx->model != NULL
+               ? restyle_with_sound (ctx, code, a->sound, b->sound, 1.0f, eval_weights[w], error)
+               : render_ceiling (ctx, a, b, 1.0f, eval_weights[w], error);
       if (output == NULL || !adis_probe_predict (ctx->probe, output, probs + (gsize) w * k, NULL, error))
         return FALSE;
       if (save)
@@ -353,7 +384,7 @@ eval_model (AdisModel              *model,
   gboolean ok = FALSE;
   guint n_units;
 
-  ctx.keyword = adis_model_get_config (model)->conditioning == ADIS_CONDITIONING_KEYWORD;
+  ctx.keyword = model != NULL && adis_model_get_config (model)->conditioning == ADIS_CONDITIONING_KEYWORD;
 
   tally_init (&all);
   for (int c = 0; c < set->n_categories; c++)

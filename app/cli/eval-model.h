@@ -31,7 +31,9 @@ char       *eval_image_name          (const char   *clip_id,
                                       const char   *what);
 
 /* Measures model on set's clips: an audio model through the volume and mix
- * sweeps, a keyword model (the baseline) by each clip's category name.
+ * sweeps, a keyword model (the baseline) by each clip's category name; with
+ * model NULL, the renderer itself through the same sweeps (a synthetic set
+ * only): the ceiling each figure can reach with this probe.
  * Returns the metrics object (keys as in the README); the outputs at gain 1
  * are appended to outputs (for FID) when it is non-NULL. */
 JsonObject *eval_model               (AdisModel              *model,

@@ -466,6 +466,8 @@ eval_report_html (JsonObject *metrics,
   GString *html = g_string_new (NULL);
   JsonObject *baseline = json_object_has_member (metrics, "baseline")
                          ? json_object_get_object_member (metrics, "baseline") : NULL;
+  JsonObject *ceiling = json_object_has_member (metrics, "ceiling")
+                        ? json_object_get_object_member (metrics, "ceiling") : NULL;
 
   g_string_append (html,
                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -488,6 +490,8 @@ eval_report_html (JsonObject *metrics,
   g_string_append (html, "<table>\n<tr><th>metric</th><th>audio model</th>");
   if (baseline != NULL)
     g_string_append (html, "<th>keyword baseline</th>");
+  if (ceiling != NULL)
+    g_string_append (html, "<th>renderer (ceiling)</th>");
   g_string_append (html, "<th>meaning</th></tr>\n");
   for (guint i = 0; i < G_N_ELEMENTS (headline); i++)
     {
@@ -495,6 +499,8 @@ eval_report_html (JsonObject *metrics,
       append_value (html, metrics, headline[i].key);
       if (baseline != NULL)
         append_value (html, baseline, headline[i].key);
+      if (ceiling != NULL)
+        append_value (html, ceiling, headline[i].key);
       g_string_append_printf (html, "<td class=\"meaning\">%s</td></tr>\n", headline[i].meaning);
     }
   g_string_append (html, "</table>\n");

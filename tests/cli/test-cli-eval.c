@@ -542,6 +542,42 @@ test_synthetic (void)
   test_rm_rf (report);
 }
 
+/* The renderer measured as if it were a model: what each figure can reach.
+ * The renderer follows the loudness law exactly, so even this small probe
+ * must read its intensity rising with gain */
+static void
+test_ceiling (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) metrics = NULL;
+  JsonObject *ceiling;
+  int status;
+
+  if (!ensure_fixture ())
+    return;
+
+  status = run (&out, &err, "eval", fixture.model, fixture.dataset, "--ceiling",
+                "--size", "48", "--max-clips", "8", "--probe-examples", "200", "--seed", "2",
+                "--device", "cpu", "--quiet", NULL);
+  if (status != 0)
+    g_error ("eval --ceiling failed (%d): %s", status, err);
+  metrics = parse_object (out);
+  ceiling = json_object_get_object_member (metrics, "ceiling");
+  g_assert_nonnull (ceiling);
+  assert_figure (ceiling, "volume_spearman", 0.5, 1, FALSE);
+  assert_figure (ceiling, "edge_correlation", -1, 1, FALSE);
+  g_assert_true (json_object_get_null_member (ceiling, "psnr"));
+  /* The model's own figures are still at the top level */
+  assert_figure (metrics, "volume_spearman", -1, 1, FALSE);
+
+  /* Without factors the renderer cannot redraw the clips: said, nothing run */
+  g_clear_pointer (&err, g_free);
+  status = run (NULL, &err, "eval", fixture.model, fixture.real, "--ceiling", "--quiet", NULL);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (err, "--ceiling needs a set made by soundstyle synth"));
+}
+
 static void
 test_real_set (void)
 {
@@ -662,6 +698,7 @@ main (int    argc,
   g_test_add_func ("/cli/eval/help", test_help);
   g_test_add_func ("/cli/eval/synthetic", test_synthetic);
   g_test_add_func ("/cli/eval/real-set", test_real_set);
+  g_test_add_func ("/cli/eval/ceiling", test_ceiling);
   g_test_add_func ("/cli/eval/bad-inputs", test_bad_inputs);
 
   status = g_test_run ();
