@@ -95,8 +95,9 @@ test_record (void)
   if (!need_server ())
     return;
 
-  /* A tone longer than the take, from before it starts to after it ends */
-  tone = sound_server_play_tone (server, 440.0, 0.5, 8.0);
+  /* A tone from before the take starts to after it ends, however long a
+   * loaded machine takes to start the recorder: it is stopped right after */
+  tone = sound_server_play_tone (server, 440.0, 0.5, 60.0);
   g_assert_cmpint (test_run (argv, &out, &err), ==, 0);
   g_subprocess_force_exit (tone);
   g_test_message ("%s", out);
