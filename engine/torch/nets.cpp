@@ -213,7 +213,12 @@ GeneratorImpl::decode_rest (torch::Tensor        h,
       h = layer.forward (h);
       if (i++ == first_norm && audio_shift)
         {
-          auto shift = audio_shift->forward (embedding);
+          // Scaled up so that Adam, whose steps are about lr for every
+          // weight, moves this layer (from zero) about as fast as the
+          // normalised features it shifts; the same trick as an equalised
+          // learning rate
+          constexpr double kShiftGain = 10.0;
+          auto shift = audio_shift->forward (embedding) * kShiftGain;
           h = h + shift.view ({shift.size (0), shift.size (1), 1, 1});
         }
     }
