@@ -4,13 +4,28 @@
 # runs the whole test suite there, fuzzers included (20 s each).
 # Usage: build-aux/sanitize.sh [meson test args], e.g. --suite engine
 #
-# libtorch itself is not instrumented: ASan still checks every access our
-# code makes, including into tensors that libtorch allocated. Two options are
-# set for it: alloc_dealloc_mismatch=0, because libtorch (built with GCC)
-# frees with operator delete what its headers, inlined into our code,
-# allocated with new[] in a few places; and detect_leaks=0 for the tests
-# that load libtorch, whose operator registries live until exit by design
-# (the fuzzers run with leak detection on).
+# The window's tests run too, under their own Xvfb as in build/. Only our
+# code is instrumented: libtorch, GTK, GLib, Pango, fontconfig, Xvfb and the
+# Python reference are Debian's ordinary builds. ASan still checks every
+# access our code makes, including into memory those libraries allocated.
+# The options, and why each:
+#  ASAN_OPTIONS
+#   detect_leaks=0: LeakSanitizer would report what uninstrumented libraries
+#     keep until exit by design (libtorch's operator registries, GTK's and
+#     fontconfig's caches, GType data), which we cannot free. Leaks of our
+#     own code are checked elsewhere: the fuzzers run with leak detection on
+#     (tests/fuzz/meson.build) and build-aux/memcheck.sh fails on any block
+#     definitely lost.
+#   alloc_dealloc_mismatch=0: libtorch (built with GCC) frees with operator
+#     delete what its headers, inlined into our code, allocated with new[]
+#     in a few places.
+#   abort_on_error=1: a finding aborts the test at once, so meson records it
+#     as failed (killed by SIGABRT) with ASan's report in its log.
+#  UBSAN_OPTIONS halt_on_error=1:print_stacktrace=1: any undefined behaviour
+#   fails the test, with the stack where it happened.
+#  G_SLICE=always-malloc: below.
+# Nothing GTK-specific is needed: the window's tests already draw with Cairo
+# (GSK_RENDERER=cairo), so no GL driver runs inside the process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source build-aux/deps.sh
