@@ -93,7 +93,8 @@ bench_work_run_reference (BenchWork  *work,
                             python, script, "--config", config, "--sizes", sizes,
                             "--preview", preview, "--repeat", repeat, "--warmup", warmup,
                             "--train-size", train_size, "--train-batch", train_batch,
-                            "--threads", n_threads, NULL);
+                            "--threads", n_threads,
+                            "--clock", work->cpu_clock ? "cpu" : "wall", NULL);
   if (child == NULL)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,

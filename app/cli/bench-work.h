@@ -19,6 +19,7 @@ typedef struct
   int           warmup;
   int           train_size;    /* 0: no training or loader figures */
   int           train_batch;
+  gboolean      cpu_clock;     /* time the process's CPU time, not the wall clock */
   GCancellable *cancellable;
 
   /* Owned, filled by bench_work_open */
