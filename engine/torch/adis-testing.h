@@ -52,6 +52,27 @@ gboolean   adis_testing_compare_decoders (const AdisConfig  *config,
                                           double            *out_sound_effect,
                                           GError           **error);
 
+/* Turns the exact fast kernels (oneDNN convolutions for inference,
+ * blur-upsampling as bilinear doubling) off or on, process-wide, so a test
+ * can compare every result with the plain path's. On by default. */
+void      adis_testing_set_fast_kernels  (gboolean           on);
+
+/* A generator and an audio encoder of config with libtorch's default
+ * initialisation (and BatchNorm statistics moved off 0 and 1), a random
+ * photo of height x width and a random wave, stylized in inference mode in
+ * the layout models use (channels-last unless ADIS_CHANNELS_LAST=0), once
+ * with the fast kernels and once without: the largest differences of the
+ * embeddings and of the images, and the image's largest value, so that a
+ * flat output would show */
+gboolean  adis_testing_compare_kernels   (const AdisConfig  *config,
+                                          int                height,
+                                          int                width,
+                                          guint64            seed,
+                                          double            *out_embed_diff,
+                                          double            *out_image_diff,
+                                          double            *out_image_range,
+                                          GError           **error);
+
 /* Makes the inputs of steps first_step .. first_step + n_steps - 1 (0-based:
  * the step about to run when adis_trainer_get_step says first_step) NaN, so
  * the tests can check that non-finite losses are skipped and stop the run */

@@ -257,48 +257,7 @@ write_model_file (const char              *path,
   return adis_tensor_writer_save (writer, path, error);
 }
 
-// Inference runs channels-last (NHWC): oneDNN runs these convolutions
-// several times faster so on CPU than on NCHW tensors (docs/BENCHMARKS.md),
-// to the same values within float rounding. ADIS_CHANNELS_LAST=0 in the
-// environment keeps NCHW, to compare.
-static bool
-use_channels_last ()
-{
-  return g_strcmp0 (g_getenv ("ADIS_CHANNELS_LAST"), "0") != 0;
-}
-
-// Moves a module's 4-D parameters and buffers to channels-last, in place
-static void
-to_channels_last (torch::nn::Module &module)
-{
-  torch::NoGradGuard no_grad;
-
-  for (auto &p : module.parameters (true))
-    if (p.dim () == 4)
-      p.set_data (p.data ().contiguous (torch::MemoryFormat::ChannelsLast));
-  for (auto &b : module.buffers (true))
-    if (b.dim () == 4)
-      b.set_data (b.data ().contiguous (torch::MemoryFormat::ChannelsLast));
-}
-
-// x as the networks want it
-static torch::Tensor
-in_layout (const torch::Tensor &x,
-           bool                 channels_last)
-{
-  if (channels_last && x.dim () == 4)
-    return x.contiguous (torch::MemoryFormat::ChannelsLast);
-  return x;
-}
-
 }  // namespace adis
-
-// Declared in adis-threads.h
-extern "C" gboolean
-adis_get_channels_last (void)
-{
-  return adis::use_channels_last ();
-}
 
 struct _AdisModel
 {

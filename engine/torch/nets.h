@@ -16,6 +16,19 @@ extern "C" {
 
 namespace adis {
 
+// The exact fast kernels below (oneDNN convolutions and bilinear
+// blur-upsampling, both for inference only) are on unless ADIS_FAST_KERNELS=0 is in the environment
+// (to time the plain, published form) or a test turns them off (to compare
+// results with it)
+void set_fast_kernels (bool on);
+bool fast_kernels ();
+
+// conv.forward (x), or the same through oneDNN when no gradient is tracked
+// (see nets.cpp: libtorch leaves small batch-1 inputs to a slow path)
+torch::Tensor conv_forward (torch::nn::Conv2dImpl &conv, const torch::Tensor &x);
+// layer.forward (x), through conv_forward for a Conv2d
+torch::Tensor forward_layer (torch::nn::AnyModule &layer, const torch::Tensor &x);
+
 // STFT magnitude: n_fft 512, periodic Hann 400 zero-padded to 512 and
 // centred, hop 160, reflect centre padding, no log.
 // [B, 48000] -> [B, 1, 257, 301]; runs on the wave's device.
@@ -39,6 +52,9 @@ struct BlurUpsampleImpl : torch::nn::Module {
   // The same on the first x.size (1) channels' filters only (the filter is
   // equal for every channel), for the folded decoder
   static torch::Tensor apply (const torch::Tensor &x, const torch::Tensor &filt);
+  // The transposed conv itself; apply () computes the same as bilinear
+  // doubling when fast kernels are on
+  static torch::Tensor apply_plain (const torch::Tensor &x, const torch::Tensor &filt);
   torch::Tensor forward (const torch::Tensor &x);
   int64_t channels;
   torch::Tensor filt;

@@ -307,6 +307,45 @@ adis_set_num_threads (int n_threads)
     torch::set_num_threads (n_threads);
 }
 
+namespace adis {
+
+bool
+use_channels_last ()
+{
+  return g_strcmp0 (g_getenv ("ADIS_CHANNELS_LAST"), "0") != 0;
+}
+
+void
+to_channels_last (torch::nn::Module &module)
+{
+  torch::NoGradGuard no_grad;
+
+  for (auto &p : module.parameters (true))
+    if (p.dim () == 4)
+      p.set_data (p.data ().contiguous (torch::MemoryFormat::ChannelsLast));
+  for (auto &b : module.buffers (true))
+    if (b.dim () == 4)
+      b.set_data (b.data ().contiguous (torch::MemoryFormat::ChannelsLast));
+}
+
+torch::Tensor
+in_layout (const torch::Tensor &x,
+           bool                 channels_last)
+{
+  if (channels_last && x.dim () == 4)
+    return x.contiguous (torch::MemoryFormat::ChannelsLast);
+  return x;
+}
+
+}  // namespace adis
+
+// Declared in adis-threads.h
+extern "C" gboolean
+adis_get_channels_last (void)
+{
+  return adis::use_channels_last ();
+}
+
 // Declared in adis-threads.h
 extern "C" int
 adis_get_num_threads (void)

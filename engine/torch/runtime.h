@@ -49,6 +49,16 @@ guard (GError **error, Body &&body)
   return false;
 }
 
+// Convolutions run on channels-last (NHWC) tensors: oneDNN runs this
+// project's networks several times faster so on CPU than on NCHW ones
+// (docs/BENCHMARKS.md), to the same values within float rounding.
+// ADIS_CHANNELS_LAST=0 in the environment keeps NCHW, to compare.
+bool use_channels_last ();
+// Moves a module's 4-D parameters and buffers to channels-last, in place
+void to_channels_last (torch::nn::Module &module);
+// x as the networks want it: channels-last when 4-D and asked for
+torch::Tensor in_layout (const torch::Tensor &x, bool channels_last);
+
 // A CPU float32 (or int64 for I64) copy of a stored tensor; F16 and BF16
 // are widened, U8 is kept as uint8
 torch::Tensor tensor_from_view (const AdisTensorView *view);

@@ -286,6 +286,73 @@ adis_testing_compare_decoders (const AdisConfig *config,
   });
 }
 
+extern "C" gboolean
+adis_testing_compare_kernels (const AdisConfig *config,
+                              int               height,
+                              int               width,
+                              guint64           seed,
+                              double           *out_embed_diff,
+                              double           *out_image_diff,
+                              double           *out_image_range,
+                              GError          **error)
+{
+  g_return_val_if_fail (config != NULL && out_embed_diff != NULL && out_image_diff != NULL &&
+                        out_image_range != NULL, FALSE);
+
+  if (!adis_config_validate (config, error))
+    return FALSE;
+
+  bool was_on = adis::fast_kernels ();
+  bool ok = adis::guard (error, [&] {
+    bool channels_last = adis::use_channels_last ();
+    torch::manual_seed (seed);
+    adis::Generator G (*config);
+    adis::AudioEncoder A (config->audio_width, config->embed_dim);
+
+    {
+      torch::NoGradGuard no_grad;
+
+      // Variances off 1; means left at 0, so the ReLUs pass half the values
+      for (auto &item : A->named_buffers ())
+        if (g_str_has_suffix (item.key ().c_str (), "running_var"))
+          item.value ().uniform_ (0.5, 1.5);
+    }
+    G->eval ();
+    A->eval ();
+    if (channels_last)
+      {
+        adis::to_channels_last (*G);
+        adis::to_channels_last (*A);
+      }
+    c10::InferenceMode inference;
+    auto x = adis::in_layout (torch::rand ({1, 3, height, width}) * 2 - 1, channels_last);
+    auto spec = adis::spectrogram (torch::randn ({1, ADIS_CLIP_SAMPLES}) * 0.1);
+    torch::Tensor embed[2], image[2];
+
+    for (int fast = 0; fast < 2; fast++)
+      {
+        adis::set_fast_kernels (fast);
+        embed[fast] = A->forward (spec);
+        image[fast] = G->decode_from_share (G->decode_image_share (G->encode (x)), embed[fast]);
+      }
+    *out_embed_diff = (embed[0] - embed[1]).abs ().max ().item<double> ();
+    // An embedding that is the fc's bias alone would compare nothing
+    TORCH_CHECK ((embed[0] - A->fc->bias).abs ().max ().item<double> () > 1e-3,
+                 "the test's audio encoder gives a constant embedding");
+    *out_image_diff = (image[0] - image[1]).abs ().max ().item<double> ();
+    *out_image_range = image[0].abs ().max ().item<double> ();
+    return true;
+  });
+  adis::set_fast_kernels (was_on);
+  return ok;
+}
+
+extern "C" void
+adis_testing_set_fast_kernels (gboolean on)
+{
+  adis::set_fast_kernels (on);
+}
+
 extern "C" void
 adis_testing_poison_steps (AdisTrainer *trainer,
                            gint64       first_step,

@@ -6,7 +6,9 @@
  * starts from a per-photo share computed by adis_model_encode_image; the
  * reference concatenates the tiled embedding and runs the whole decoder.
  * The two must agree to 1e-4 everywhere, borders included. So must the
- * channels-last layout inference runs in and plain NCHW.
+ * channels-last layout inference runs in and plain NCHW, and the exact fast
+ * kernels (oneDNN convolutions at batch 1, blur-upsampling as bilinear
+ * doubling) and the plain ones.
  */
 #include "config.h"
 
@@ -186,6 +188,107 @@ test_channels_last (void)
 }
 
 static void
+compare_kernels (const char *preset,
+                 int         height,
+                 int         width)
+{
+  g_autoptr(GError) error = NULL;
+  AdisConfig config;
+  double embed_diff = -1, image_diff = -1, range = -1;
+
+  g_assert_true (adis_config_init_preset (&config, preset, &error));
+  adis_testing_compare_kernels (&config, height, width, 9, &embed_diff, &image_diff, &range, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s, %d x %d, %s: fast vs plain kernels: embedding %.2g, image %.2g (values up to %.2f)",
+                  preset, width, height, adis_get_channels_last () ? "channels-last" : "NCHW",
+                  embed_diff, image_diff, range);
+  g_assert_cmpfloat (embed_diff, <=, EXACT);
+  g_assert_cmpfloat (image_diff, <=, EXACT);
+  /* Not a flat picture: the comparison has something to compare */
+  g_assert_cmpfloat (range, >, 0.05);
+  adis_config_clear (&config);
+}
+
+/* The fast kernels on the networks, in both layouts: sizes from a 2 x 2
+ * code (all border) to the window's preview, where the audio encoder's and
+ * the residual blocks' batch-1 convolutions go through oneDNN */
+static void
+test_kernels (void)
+{
+  for (int layout = 0; layout < 2; layout++)
+    {
+      if (layout == 1)
+        g_setenv ("ADIS_CHANNELS_LAST", "0", TRUE);
+      compare_kernels ("tiny", 8, 8);
+      compare_kernels ("tiny", 36, 20);
+      compare_kernels ("compact", 64, 48);
+      compare_kernels ("compact", 256, 192);
+      compare_kernels ("desktop", 60, 92);
+    }
+  g_unsetenv ("ADIS_CHANNELS_LAST");
+}
+
+/* And through the public API, as the window and the CLI run a model */
+static void
+test_kernels_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model_path = make_model_named ("kernels.safetensors");
+  g_autofree char *png = g_build_filename (tmpdir, "photo-kernels.png", NULL);
+  g_autofree char *wav = g_build_filename (tmpdir, "kernels.wav", NULL);
+  g_autoptr(AdisModel) model = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_autoptr(AdisImage) image = NULL;
+  g_autoptr(AdisSound) sound = NULL;
+  const int sides[] = { 24, 0, 100 };
+
+  g_assert_no_error (error);
+  test_write_pattern_png (png, 96, 64, 5);
+  test_write_tone_wav (wav, 880, 0.3, 3.0, 16000, 1);
+  image = adis_image_load (png, &error);
+  g_assert_no_error (error);
+  sound = adis_sound_load (wav, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
+    {
+      AdisImage *out[2] = { NULL, NULL };
+      float first[256];
+      float embed_diff = 0;
+
+      for (int fast = 0; fast < 2; fast++)
+        {
+          g_autoptr(AdisImageCode) icode = NULL;
+          g_autoptr(AdisSoundCode) scode = NULL;
+          const float *embedding;
+          int dim;
+
+          adis_testing_set_fast_kernels (fast);
+          icode = adis_model_encode_image (model, image, sides[i], NULL, &error);
+          g_assert_no_error (error);
+          scode = adis_model_encode_sound (model, sound, NULL, 1.5f, 0.0f, NULL, &error);
+          g_assert_no_error (error);
+          out[fast] = adis_model_decode (model, icode, scode, NULL, &error);
+          g_assert_no_error (error);
+          embedding = adis_sound_code_get_embedding (scode, &dim);
+          g_assert_cmpint (dim, <=, (int) G_N_ELEMENTS (first));
+          for (int k = 0; k < dim; k++)
+            if (fast)
+              embed_diff = MAX (embed_diff, fabsf (embedding[k] - first[k]));
+            else
+              first[k] = embedding[k];
+        }
+      adis_testing_set_fast_kernels (TRUE);
+      g_test_message ("%d x %d: fast vs plain kernels: embedding %.2g, image %.2g",
+                      adis_image_get_width (out[1]), adis_image_get_height (out[1]),
+                      embed_diff, max_abs_diff (out[0], out[1]));
+      g_assert_cmpfloat (embed_diff, <=, EXACT);
+      g_assert_cmpfloat (max_abs_diff (out[0], out[1]), <=, EXACT);
+      g_clear_pointer (&out[0], adis_image_unref);
+      g_clear_pointer (&out[1], adis_image_unref);
+    }
+}
+
+static void
 test_model_decode (void)
 {
   g_autoptr(GError) error = NULL;
@@ -258,6 +361,8 @@ main (int argc, char **argv)
   g_test_add_func ("/speed/fold/presets", test_fold_presets);
   g_test_add_func ("/speed/model-decode", test_model_decode);
   g_test_add_func ("/speed/channels-last", test_channels_last);
+  g_test_add_func ("/speed/kernels", test_kernels);
+  g_test_add_func ("/speed/kernels/model", test_kernels_model);
 
   status = g_test_run ();
   test_rm_rf (tmpdir);
