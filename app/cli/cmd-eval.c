@@ -471,14 +471,13 @@ run_eval (EvalArgs *args)
       json_object_set_string_member (baseline_metrics, "model", args->baseline);
       json_object_set_object_member (metrics, "baseline", g_steal_pointer (&baseline_metrics));
     }
-  /* The renderer against itself: PSNR and SSIM say nothing */
   if (ceiling_metrics != NULL)
     {
+      /* The renderer against itself: PSNR and SSIM say nothing */
       json_object_set_null_member (ceiling_metrics, "psnr");
       json_object_set_null_member (ceiling_metrics, "ssim");
+      json_object_set_object_member (metrics, "ceiling", g_steal_pointer (&ceiling_metrics));
     }
-  if (ceiling_metrics != NULL)
-    json_object_set_object_member (metrics, "ceiling", g_steal_pointer (&ceiling_metrics));
   list_skipped (metrics, set, args->baseline != NULL, args->inception != NULL);
 
   json_text = eval_json_to_text (metrics);
