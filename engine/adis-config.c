@@ -189,8 +189,8 @@ adis_config_to_json (const AdisConfig *config)
       json_object_set_array_member (object, "keywords", array);
     }
   /* Written only when set, so every other model's config stays as it was */
-  if (config->audio_shift)
-    json_object_set_boolean_member (object, "audio_shift", TRUE);
+  if (config->audio_film)
+    json_object_set_boolean_member (object, "audio_film", TRUE);
 
   return object;
 }
@@ -305,18 +305,18 @@ adis_config_from_json (AdisConfig  *config,
       return FALSE;
     }
 
-  if (json_object_has_member (object, "audio_shift"))
+  if (json_object_has_member (object, "audio_film"))
     {
-      JsonNode *node = json_object_get_member (object, "audio_shift");
+      JsonNode *node = json_object_get_member (object, "audio_film");
 
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
         {
           g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                       "Model config: “audio_shift” is not true or false");
+                       "Model config: “audio_film” is not true or false");
           adis_config_clear (&parsed);
           return FALSE;
         }
-      parsed.audio_shift = json_node_get_boolean (node);
+      parsed.audio_film = json_node_get_boolean (node);
     }
 
   if (!adis_config_validate (&parsed, error))

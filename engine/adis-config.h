@@ -32,13 +32,14 @@ typedef struct
   AdisConditioning conditioning;
   int              n_keywords;   /* categories in keyword mode, else 0 */
   char           **keywords;     /* NULL-terminated category names in keyword mode, else NULL */
-  /* Beyond the paper (FALSE in every preset; train --audio-shift): the
-   * embedding also shifts each channel after the decoder's first instance
-   * norm. In the paper's decoder the tiled embedding is a per-channel
-   * constant that this norm subtracts again, so the sound reaches the picture
-   * only through the zero-padded border of the first conv and the norm's
+  /* Beyond the paper (FALSE in every preset; train --audio-film): the
+   * embedding also scales and shifts each channel after both of the
+   * decoder's instance norms (feature-wise linear modulation, FiLM). In the
+   * paper's decoder the tiled embedding is a per-channel constant that the
+   * first norm subtracts again, so the sound reaches the picture only
+   * through the zero-padded border of the first conv and the norm's
    * variance: enough for a category, too faint for a volume slider. */
-  gboolean         audio_shift;
+  gboolean         audio_film;
 } AdisConfig;
 
 /* "paper" equals the published model; "desktop" and "compact" are smaller

@@ -45,7 +45,7 @@ typedef struct
   double    oracle;
   gboolean  no_identity;
   gboolean  keyword;
-  gboolean  audio_shift;
+  gboolean  audio_film;
   gboolean  json;
 } TrainArgs;
 
@@ -126,7 +126,7 @@ check_resume_args (const TrainArgs  *args,
     { "--fusion", args->fusion != NULL },
     { "--no-identity", args->no_identity },
     { "--keyword", args->keyword },
-    { "--audio-shift", args->audio_shift },
+    { "--audio-film", args->audio_film },
     { "--audio-init", args->audio_init != NULL },
     { "--init-model", args->init_model != NULL },
     { "--gain-augment", !isnan (args->gain_augment) },
@@ -243,7 +243,7 @@ new_trainer (const TrainArgs  *args,
       config.n_keywords = (int) g_strv_length (config.keywords);
     }
 
-  config.audio_shift = args->audio_shift;
+  config.audio_film = args->audio_film;
   adis_train_options_init (&options, &config);
   adis_config_clear (&config);
 
@@ -481,7 +481,7 @@ soundstyle_cmd_train (int    argc,
     { "fusion", 0, 0, G_OPTION_ARG_STRING, &args.fusion, "early (the paper) or late (ablation)", "NAME" },
     { "no-identity", 0, 0, G_OPTION_ARG_NONE, &args.no_identity, "Leave out the identity NCE term", NULL },
     { "keyword", 0, 0, G_OPTION_ARG_NONE, &args.keyword, "Condition on labels.tsv categories instead of sounds (baseline)", NULL },
-    { "audio-shift", 0, 0, G_OPTION_ARG_NONE, &args.audio_shift, "Beyond the paper: the sound also shifts the decoder's first normalised features, so loudness reaches the picture directly (kept when fine-tuning a model that has it)", NULL },
+    { "audio-film", 0, 0, G_OPTION_ARG_NONE, &args.audio_film, "Beyond the paper: the sound also scales and shifts the decoder's normalised features (FiLM), so loudness reaches the picture directly (kept when fine-tuning a model that has it)", NULL },
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },
     { "gain-augment", 0, 0, G_OPTION_ARG_DOUBLE, &args.gain_augment, "Random clip gain in [1/(1+G), 1+G] (default: 0, off)", "G" },

@@ -249,22 +249,25 @@ GeneratorImpl::GeneratorImpl (const AdisConfig &config)
 
   register_module ("model", model);
 
-  if (config.audio_shift)
+  if (config.audio_film)
     {
-      audio_shift = register_module ("audio_shift", torch::nn::Linear (config.embed_dim, c0 / 2));
-      zero_audio_shift ();
+      // A scale and a shift for each channel of both decoder norms
+      film_channels[0] = c0 / 2;
+      film_channels[1] = c0 / 4;
+      audio_film = register_module ("audio_film", torch::nn::Linear (config.embed_dim, 2 * (c0 / 2 + c0 / 4)));
+      zero_audio_film ();
     }
 }
 
 void
-GeneratorImpl::zero_audio_shift ()
+GeneratorImpl::zero_audio_film ()
 {
   torch::NoGradGuard no_grad;
 
-  if (audio_shift)
+  if (audio_film)
     {
-      audio_shift->weight.zero_ ();
-      audio_shift->bias.zero_ ();
+      audio_film->weight.zero_ ();
+      audio_film->bias.zero_ ();
     }
 }
 
@@ -273,9 +276,25 @@ GeneratorImpl::decode_rest (torch::Tensor        h,
                             const torch::Tensor &embedding,
                             int64_t              first)
 {
-  // Layers n + 0, 1, 2: blur-upsample, conv, the first instance norm
-  int64_t first_norm = n_encoder_layers + 2;
+  // The decoder's norms: layers n + 2 (after blur-upsample and conv) and
+  // n + 6 (after the second pair)
+  const int64_t norms[2] = { n_encoder_layers + 2, n_encoder_layers + 6 };
+  std::vector<torch::Tensor> film;
   int64_t i = 0;
+
+  if (audio_film)
+    {
+      // Scaled up so that Adam, whose steps are about lr for every weight,
+      // moves this layer (from zero) about as fast as the normalised
+      // features it modulates; the same trick as an equalised learning rate
+      constexpr double kFilmGain = 10.0;
+      auto all = audio_film->forward (embedding) * kFilmGain;
+      int64_t b = all.size (0);
+
+      film = all.split_with_sizes ({ film_channels[0], film_channels[0], film_channels[1], film_channels[1] }, 1);
+      for (auto &t : film)
+        t = t.view ({ b, t.size (1), 1, 1 });
+    }
 
   for (auto &layer : *model)
     {
@@ -285,16 +304,10 @@ GeneratorImpl::decode_rest (torch::Tensor        h,
           continue;
         }
       h = forward_layer (layer, h);
-      if (i++ == first_norm && audio_shift)
-        {
-          // Scaled up so that Adam, whose steps are about lr for every
-          // weight, moves this layer (from zero) about as fast as the
-          // normalised features it shifts; the same trick as an equalised
-          // learning rate
-          constexpr double kShiftGain = 10.0;
-          auto shift = audio_shift->forward (embedding) * kShiftGain;
-          h = h + shift.view ({shift.size (0), shift.size (1), 1, 1});
-        }
+      for (int k = 0; k < 2 && audio_film; k++)
+        if (i == norms[k])
+          h = torch::addcmul (h + film[2 * k + 1], h, film[2 * k]);   // h (1 + scale) + shift
+      i++;
     }
   return h;
 }

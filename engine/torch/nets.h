@@ -109,14 +109,16 @@ struct GeneratorImpl : torch::nn::Module {
   torch::Tensor forward (const torch::Tensor &x, const torch::Tensor &embedding);
   int64_t n_encoder_layers;   // 12 + n_blocks
   torch::nn::Sequential model{nullptr};
-  // With config.audio_shift: embedding -> one shift per channel of the
-  // decoder's first instance norm's output (see AdisConfig.audio_shift);
-  // starts at zero, so it adds nothing until training teaches it
-  torch::nn::Linear audio_shift{nullptr};
-  void zero_audio_shift ();
+  // With config.audio_film: embedding -> a scale and a shift for each
+  // channel after both decoder norms, h (1 + scale) + shift (see
+  // AdisConfig.audio_film); starts at zero, so it changes nothing until
+  // training teaches it
+  torch::nn::Linear audio_film{nullptr};
+  int64_t film_channels[2] = { 0, 0 };
+  void zero_audio_film ();
 
 private:
-  // The decoder from layer `first` on; the shift goes in after its first norm
+  // The decoder from layer `first` on; the audio FiLM goes in after its norms
   torch::Tensor decode_rest (torch::Tensor h, const torch::Tensor &embedding, int64_t first);
 };
 TORCH_MODULE (Generator);

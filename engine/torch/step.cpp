@@ -91,7 +91,7 @@ NetworksImpl::reset_parameters ()
   const double gain = 0.02;
 
   init_xavier (*G, gain);
-  G->zero_audio_shift ();
+  G->zero_audio_film ();
   if (D)
     init_xavier (*D, gain);
   if (D_late)
@@ -100,7 +100,7 @@ NetworksImpl::reset_parameters ()
   if (G_B)
     {
       init_xavier (*G_B, gain);
-      G_B->zero_audio_shift ();
+      G_B->zero_audio_film ();
     }
   if (D_B)
     init_xavier (*D_B, gain);

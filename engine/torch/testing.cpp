@@ -262,13 +262,13 @@ adis_testing_compare_decoders (const AdisConfig *config,
     // the training init's gain of 0.02, so a wrong fold shows plainly
     adis::Generator G (*config);
     G->eval ();
-    // The shift starts at zero; a random one shows whether it is applied
+    // The FiLM starts at zero; a random one shows whether it is applied
     // in the same place on both paths
-    if (G->audio_shift)
+    if (G->audio_film)
       {
         torch::NoGradGuard no_grad;
-        G->audio_shift->weight.normal_ (0.0, 0.5);
-        G->audio_shift->bias.normal_ (0.0, 0.5);
+        G->audio_film->weight.normal_ (0.0, 0.5);
+        G->audio_film->bias.normal_ (0.0, 0.5);
       }
     c10::InferenceMode inference;
     auto code = torch::randn ({1, 4 * config->ngf, code_height, code_width});

@@ -135,23 +135,23 @@ validate_options (AdisTrainOptions *options,
   return adis_config_validate (&options->model, error);
 }
 
-/* A model that already has the audio shift keeps it when fine-tuned, so
- * that a run started without --audio-shift (the window's) can load it */
+/* A model that already has the audio FiLM keeps it when fine-tuned, so
+ * that a run started without --audio-film (the window's) can load it */
 static bool
-inherit_audio_shift (AdisTrainOptions *options,
+inherit_audio_film (AdisTrainOptions *options,
                      GError          **error)
 {
   AdisConfig config = {};
   g_autoptr(AdisTensorFile) file = NULL;
 
-  if (options->init_model == NULL || options->model.audio_shift)
+  if (options->init_model == NULL || options->model.audio_film)
     return true;
   if ((file = open_model_file (options->init_model, &config, NULL, error)) == NULL)
     {
       g_prefix_error (error, "Initial model %s: ", options->init_model);
       return false;
     }
-  options->model.audio_shift = config.audio_shift;
+  options->model.audio_film = config.audio_film;
   adis_config_clear (&config);
   return true;
 }
@@ -189,10 +189,10 @@ load_init_weights (AdisTrainer *trainer,
           adis_config_clear (&config);
           return false;
         }
-      /* Adding the audio shift to a model without one: everything else
-       * loads as it is, and the shift starts at zero, so the first step
+      /* Adding the audio FiLM to a model without one: everything else
+       * loads as it is, and the FiLM starts at zero, so the first step
        * starts from exactly the model given */
-      if (options->model.audio_shift && !config.audio_shift)
+      if (options->model.audio_film && !config.audio_film)
         ok = load_module (*nets->G->model, file, "G.model.", error) &&
              (nets->A ? load_module (*nets->A, file, "A.", error)
                       : load_module (*nets->K, file, "K.", error));
@@ -239,7 +239,7 @@ trainer_create (const AdisTrainOptions *options,
   trainer->dataset = adis_dataset_ref (dataset);
 
   if (!validate_options (&trainer->options, dataset, error) ||
-      (load_init && !inherit_audio_shift (&trainer->options, error)) ||
+      (load_init && !inherit_audio_film (&trainer->options, error)) ||
       !resolve_device (trainer->options.device, &trainer->device, error))
     {
       adis_trainer_free (trainer);

@@ -542,42 +542,42 @@ test_info (void)
                                                "steps"), ==, 6);
 }
 
-/* --audio-shift added to a model without it, kept when fine-tuning one
+/* --audio-film added to a model without it, kept when fine-tuning one
  * with it, and fixed on resuming */
 static void
-test_audio_shift (void)
+test_audio_film (void)
 {
   const char *model = ensure_model ();
-  g_autofree char *shifted = g_build_filename (fixture.dir, "shifted.safetensors", NULL);
-  g_autofree char *shifted_ckpt = g_strconcat (shifted, ".ckpt", NULL);
-  g_autofree char *again = g_build_filename (fixture.dir, "shifted-again.safetensors", NULL);
+  g_autofree char *with_film = g_build_filename (fixture.dir, "with-film.safetensors", NULL);
+  g_autofree char *film_ckpt = g_strconcat (with_film, ".ckpt", NULL);
+  g_autofree char *again = g_build_filename (fixture.dir, "film-again.safetensors", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *image = NULL;
   g_autofree char *sound = NULL;
-  g_autofree char *styled = g_build_filename (fixture.dir, "shifted.png", NULL);
+  g_autofree char *styled = g_build_filename (fixture.dir, "with-film.png", NULL);
 
-  g_assert_cmpint (run (NULL, &err, "train", fixture.dataset, "--output", shifted, "--preset", "tiny",
-                        "--init-model", model, "--audio-shift", "--size", "32", "--batch", "2",
+  g_assert_cmpint (run (NULL, &err, "train", fixture.dataset, "--output", with_film, "--preset", "tiny",
+                        "--init-model", model, "--audio-film", "--size", "32", "--batch", "2",
                         "--max-steps", "1", "--seed", "3", "--device", "cpu"), ==, 0);
-  g_assert_cmpint (run (&out, NULL, "info", shifted), ==, 0);
-  g_assert_nonnull (strstr (out, "with the audio shift"));
+  g_assert_cmpint (run (&out, NULL, "info", with_film), ==, 0);
+  g_assert_nonnull (strstr (out, "with the audio FiLM"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (&out, NULL, "info", model), ==, 0);
-  g_assert_null (strstr (out, "audio shift"));
+  g_assert_null (strstr (out, "audio FiLM"));
 
-  /* Fine-tuned without the flag (as the window does): the shift stays */
+  /* Fine-tuned without the flag (as the window does): the FiLM stays */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (NULL, &err, "train", fixture.dataset, "--output", again, "--preset", "tiny",
-                        "--init-model", shifted, "--size", "32", "--batch", "2",
+                        "--init-model", with_film, "--size", "32", "--batch", "2",
                         "--max-steps", "1", "--device", "cpu"), ==, 0);
   g_assert_cmpint (run (&out, NULL, "info", again), ==, 0);
-  g_assert_nonnull (strstr (out, "with the audio shift"));
+  g_assert_nonnull (strstr (out, "with the audio FiLM"));
 
   /* It restyles like any model */
-  image = g_build_filename (fixture.dir, "shift-in.png", NULL);
-  sound = g_build_filename (fixture.dir, "shift-in.wav", NULL);
+  image = g_build_filename (fixture.dir, "film-in.png", NULL);
+  sound = g_build_filename (fixture.dir, "film-in.wav", NULL);
   test_write_pattern_png (image, 40, 32, 1);
   test_write_tone_wav (sound, 440.0, 0.3, 2.0, 16000, 1);
   g_clear_pointer (&err, g_free);
@@ -587,8 +587,8 @@ test_audio_shift (void)
 
   /* The checkpoint fixes the shape */
   g_clear_pointer (&err, g_free);
-  assert_usage_error (run (NULL, &err, "train", fixture.dataset, "--output", shifted,
-                           "--resume", shifted_ckpt, "--audio-shift"), &err, "--audio-shift");
+  assert_usage_error (run (NULL, &err, "train", fixture.dataset, "--output", with_film,
+                           "--resume", film_ckpt, "--audio-film"), &err, "--audio-film");
 }
 
 static void
@@ -784,7 +784,7 @@ main (int    argc,
   g_test_add_func ("/soundstyle/cli/stylize", test_stylize);
   g_test_add_func ("/soundstyle/cli/stylize-errors", test_stylize_errors);
   g_test_add_func ("/soundstyle/cli/info", test_info);
-  g_test_add_func ("/soundstyle/cli/audio-shift", test_audio_shift);
+  g_test_add_func ("/soundstyle/cli/audio-film", test_audio_film);
   g_test_add_func ("/soundstyle/cli/batch", test_batch);
   g_test_add_func ("/soundstyle/cli/showcase", test_showcase);
   g_test_add_func ("/soundstyle/cli/import-errors", test_import_errors);

@@ -23,8 +23,8 @@
 static char *tmpdir;
 
 static void
-compare_generator_shift (const char *preset,
-                         gboolean    audio_shift,
+compare_generator_film (const char *preset,
+                         gboolean    audio_film,
                          int         code_height,
                          int         code_width)
 {
@@ -33,12 +33,12 @@ compare_generator_shift (const char *preset,
   double diff = -1, effect = -1;
 
   g_assert_true (adis_config_init_preset (&config, preset, &error));
-  config.audio_shift = audio_shift;
+  config.audio_film = audio_film;
   g_assert_true (adis_testing_compare_decoders (&config, code_height, code_width, 5,
                                                &diff, &effect, &error));
   g_assert_no_error (error);
   g_test_message ("%s%s, code %d x %d: folded vs plain %.2g, sound moves the output by %.3g",
-                  preset, audio_shift ? " with the audio shift" : "", code_height, code_width, diff, effect);
+                  preset, audio_film ? " with the audio FiLM" : "", code_height, code_width, diff, effect);
   g_assert_cmpfloat (diff, <=, EXACT);
   /* The comparison means something only if the sound matters */
   g_assert_cmpfloat (effect, >, 1e-2);
@@ -50,7 +50,7 @@ compare_generator (const char *preset,
                    int         code_height,
                    int         code_width)
 {
-  compare_generator_shift (preset, FALSE, code_height, code_width);
+  compare_generator_film (preset, FALSE, code_height, code_width);
 }
 
 static void
@@ -61,10 +61,10 @@ test_fold_tiny (void)
   compare_generator ("tiny", 2, 3);
   compare_generator ("tiny", 5, 4);
   compare_generator ("tiny", 16, 12);
-  /* The shift goes in after the first norm on both paths */
-  compare_generator_shift ("tiny", TRUE, 1, 1);
-  compare_generator_shift ("tiny", TRUE, 16, 12);
-  compare_generator_shift ("compact", TRUE, 6, 9);
+  /* The FiLM goes in after both norms on both paths */
+  compare_generator_film ("tiny", TRUE, 1, 1);
+  compare_generator_film ("tiny", TRUE, 16, 12);
+  compare_generator_film ("compact", TRUE, 6, 9);
 }
 
 static void
