@@ -52,9 +52,10 @@ gboolean   adis_testing_compare_decoders (const AdisConfig  *config,
                                           double            *out_sound_effect,
                                           GError           **error);
 
-/* Turns the exact fast kernels (oneDNN convolutions for inference,
- * blur-upsampling as bilinear doubling) off or on, process-wide, so a test
- * can compare every result with the plain path's. On by default. */
+/* Turns the exact fast kernels (oneDNN convolutions for inference and for
+ * PatchNCE's MLPs and negatives in training, blur-upsampling as bilinear
+ * doubling) off or on, process-wide, so a test can compare every result
+ * with the plain path's. On by default. */
 void      adis_testing_set_fast_kernels  (gboolean           on);
 
 /* A generator and an audio encoder of config with libtorch's default
@@ -72,6 +73,23 @@ gboolean  adis_testing_compare_kernels   (const AdisConfig  *config,
                                           double            *out_image_diff,
                                           double            *out_image_range,
                                           GError           **error);
+
+/* Two copies of the networks config trains (the NCE objective, identity
+ * term on, libtorch's default initialisation drawn from seed), one training
+ * step each on the same random batch of `batch` images of size x size and
+ * the same patch positions: one with the fast kernels, one without. Out:
+ * the largest difference of the step's losses and of any parameter's
+ * gradient (the D step's and the G step's, as the step leaves them), and
+ * the largest gradient, so that a step that left none would show. */
+gboolean  adis_testing_compare_training_kernels (const AdisConfig *config,
+                                                 int               size,
+                                                 int               batch,
+                                                 guint64           seed,
+                                                 double           *out_loss_diff,
+                                                 double           *out_grad_diff,
+                                                 double           *out_grad_range,
+                                                 GError          **error);
+
 
 /* Makes the inputs of steps first_step .. first_step + n_steps - 1 (0-based:
  * the step about to run when adis_trainer_get_step says first_step) NaN, so

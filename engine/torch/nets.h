@@ -16,10 +16,11 @@ extern "C" {
 
 namespace adis {
 
-// The exact fast kernels below (oneDNN convolutions and bilinear
-// blur-upsampling, both for inference only) are on unless ADIS_FAST_KERNELS=0 is in the environment
-// (to time the plain, published form) or a test turns them off (to compare
-// results with it)
+// The exact fast kernels (oneDNN for batch-1 convolutions in inference and
+// for PatchNCE's MLPs and negatives in training, bilinear blur-upsampling
+// everywhere) are on unless ADIS_FAST_KERNELS=0 is in the environment (to
+// time the plain, published form) or a test turns them off (to compare
+// results with it, or with the reference)
 void set_fast_kernels (bool on);
 bool fast_kernels ();
 
