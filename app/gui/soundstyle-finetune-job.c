@@ -2,10 +2,8 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * Three things end a run: the child's stdout reaching its end, its stderr
- * too, and its exit status. The job waits for all three before it says how
- * the run ended, so the last JSON line (done, error) is never lost to a
- * race with the exit.
+ * soundstyle-child-lines.c reads the child's lines and says when it has
+ * ended, after its last JSON line (done, error).
  */
 #define G_LOG_DOMAIN "soundstyle"
 
@@ -20,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "soundstyle-child-lines.h"
 #include "soundstyle-finetune-job.h"
 #include "soundstyle-types.h"
 
@@ -58,13 +57,11 @@ struct _SoundstyleFinetuneJob
   SoundstyleJobState  state;
   GSubprocess        *child;
   GCancellable       *cancellable;
-  guint               pending;         /* stdout, stderr and the exit, per child */
   gboolean            stop_requested;
   gboolean            preparing;       /* the child is prepare, not train */
   gboolean            got_done;
   gboolean            done_resumable;
   char               *error_event;     /* the trainer's own "error" message */
-  char               *last_stderr;
   char               *message;
   char               *sample;
   gint64              step;
@@ -351,98 +348,34 @@ handle_prepare_line (SoundstyleFinetuneJob *self,
 
 /* --- the child --------------------------------------------------------------- */
 
-static void child_part_done (SoundstyleFinetuneJob *self);
-
-static void read_next_line (SoundstyleFinetuneJob *self, GDataInputStream *stream, gboolean is_stdout);
-
 static void
-on_line_read (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_child_line (const char *line,
+               gboolean    from_stdout,
+               gpointer    user_data)
 {
-  GDataInputStream *stream = G_DATA_INPUT_STREAM (object);
-  g_autoptr(SoundstyleFinetuneJob) self = user_data;
-  gboolean is_stdout = GPOINTER_TO_INT (g_object_get_data (object, "is-stdout"));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
+  SoundstyleFinetuneJob *self = user_data;
 
-  if (line == NULL)
-    {
-      /* End of the stream, or the job was disposed */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        child_part_done (self);
-      g_object_unref (stream);
-      return;
-    }
-
-  if (is_stdout)
+  if (from_stdout)
     handle_line (self, line);
-  else if (g_strstrip (line)[0] != '\0')
-    {
-      g_debug ("child: %s", line);
-      soundstyle_set_str (&self->last_stderr, line);
-      if (self->state == SOUNDSTYLE_JOB_PREPARING && !handle_prepare_line (self, line))
-        set_state (self, self->state, line);
-    }
-  read_next_line (self, stream, is_stdout);
+  else if (self->state == SOUNDSTYLE_JOB_PREPARING && !handle_prepare_line (self, line))
+    set_state (self, self->state, line);
 }
 
-static void
-read_next_line (SoundstyleFinetuneJob *self,
-                GDataInputStream      *stream,
-                gboolean               is_stdout)
-{
-  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, self->cancellable,
-                                       on_line_read, g_object_ref (self));
-}
-
-static void
-read_lines (SoundstyleFinetuneJob *self,
-            GInputStream          *pipe,
-            gboolean               is_stdout)
-{
-  GDataInputStream *stream = g_data_input_stream_new (pipe);
-
-  g_object_set_data (G_OBJECT (stream), "is-stdout", GINT_TO_POINTER (is_stdout));
-  read_next_line (self, stream, is_stdout);
-}
-
-static void
-on_child_exited (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SoundstyleFinetuneJob) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  child_part_done (self);
-}
+static void on_child_ended (GSubprocess *child, const char *how, const char *last_stderr,
+                            gpointer user_data);
 
 static gboolean
 spawn (SoundstyleFinetuneJob  *self,
        GPtrArray              *argv,
        GError                **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autofree char *command = NULL;
-
   g_ptr_array_add (argv, NULL);
-  command = g_strjoinv (" ", (char **) argv->pdata);
-  g_debug ("running: %s", command);
-
-  /* The window wants the CPU more than training does */
-  g_subprocess_launcher_setenv (launcher, "OMP_WAIT_POLICY", "PASSIVE", FALSE);
-
   g_clear_object (&self->child);
-  self->child = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+  self->child = soundstyle_child_lines_spawn ((const char * const *) argv->pdata, self->cancellable,
+                                              on_child_line, on_child_ended, self, error);
   if (self->child == NULL)
     return FALSE;
 
-  self->pending = 3;
   /* Known again from the run's "start" event */
   self->total_steps = 0;
   self->eta = -1;
@@ -450,30 +383,14 @@ spawn (SoundstyleFinetuneJob  *self,
   self->got_done = FALSE;
   self->done_resumable = FALSE;
   g_clear_pointer (&self->error_event, g_free);
-  g_clear_pointer (&self->last_stderr, g_free);
-  read_lines (self, g_subprocess_get_stdout_pipe (self->child), TRUE);
-  read_lines (self, g_subprocess_get_stderr_pipe (self->child), FALSE);
-  g_subprocess_wait_async (self->child, self->cancellable, on_child_exited, g_object_ref (self));
   return TRUE;
 }
 
-/* "killed by signal 9 (Killed)" or "exit status 1" */
-static char *
-describe_exit (GSubprocess *child)
-{
-  if (g_subprocess_get_if_signaled (child))
-    {
-      int sig = g_subprocess_get_term_sig (child);
-
-      return g_strdup_printf (_("killed by signal %d (%s)"), sig, g_strsignal (sig));
-    }
-  return g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (child));
-}
-
 static void
-prepare_ended (SoundstyleFinetuneJob *self)
+prepare_ended (SoundstyleFinetuneJob *self,
+               const char            *how,
+               const char            *last_stderr)
 {
-  g_autofree char *how = describe_exit (self->child);
   gboolean exited = g_subprocess_get_if_exited (self->child);
   int status = exited ? g_subprocess_get_exit_status (self->child) : -1;
   g_autofree char *manifest = g_build_filename (self->prepared_dir, "manifest.tsv", NULL);
@@ -494,15 +411,16 @@ prepare_ended (SoundstyleFinetuneJob *self)
   {
     g_autofree char *message =
       g_strdup_printf (_("Preparing the videos failed (%s): %s"), how,
-                       self->last_stderr != NULL ? self->last_stderr : _("no message"));
+                       last_stderr != NULL ? last_stderr : _("no message"));
     set_state (self, SOUNDSTYLE_JOB_FAILED, message);
   }
 }
 
 static void
-training_ended (SoundstyleFinetuneJob *self)
+training_ended (SoundstyleFinetuneJob *self,
+                const char            *how,
+                const char            *last_stderr)
 {
-  g_autofree char *how = describe_exit (self->child);
   gboolean exited = g_subprocess_get_if_exited (self->child);
   int status = exited ? g_subprocess_get_exit_status (self->child) : -1;
   g_autofree char *message = NULL;
@@ -529,7 +447,7 @@ training_ended (SoundstyleFinetuneJob *self)
 
   /* Anything else is a failure that the window survives and names */
   {
-    const char *why = self->error_event != NULL ? self->error_event : self->last_stderr;
+    const char *why = self->error_event != NULL ? self->error_event : last_stderr;
 
     if (why != NULL)
       message = g_strdup_printf (_("The trainer stopped unexpectedly at step %d, %s: %s"),
@@ -542,17 +460,17 @@ training_ended (SoundstyleFinetuneJob *self)
 }
 
 static void
-child_part_done (SoundstyleFinetuneJob *self)
+on_child_ended (GSubprocess *child,
+                const char  *how,
+                const char  *last_stderr,
+                gpointer     user_data)
 {
-  g_return_if_fail (self->pending > 0);
-
-  if (--self->pending > 0)
-    return;
+  SoundstyleFinetuneJob *self = user_data;
 
   if (self->preparing)
-    prepare_ended (self);
+    prepare_ended (self, how, last_stderr);
   else
-    training_ended (self);
+    training_ended (self, how, last_stderr);
 }
 
 /* --- starting ---------------------------------------------------------------- */
@@ -771,7 +689,6 @@ soundstyle_finetune_job_finalize (GObject *object)
   g_free (self->preset);
   g_free (self->device);
   g_free (self->error_event);
-  g_free (self->last_stderr);
   g_free (self->message);
   g_free (self->sample);
   g_array_unref (self->losses);

@@ -4,9 +4,8 @@
  *
  * A child process, not a thread: a long export neither blocks the window
  * nor dies with a crash in it, and the command line already does the work
- * (smoothing, flicker, a playable file or none). Three things end a run:
- * stdout reaching its end, stderr too, and the exit status; the job waits
- * for all three, so the last JSON line is never lost to a race with the exit.
+ * (smoothing, flicker, a playable file or none). soundstyle-child-lines.c
+ * reads its lines and says when it has ended.
  */
 #define G_LOG_DOMAIN "soundstyle"
 
@@ -19,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "soundstyle-child-lines.h"
 #include "soundstyle-finetune-job.h"
 #include "soundstyle-types.h"
 #include "soundstyle-video-export.h"
@@ -41,14 +41,12 @@ struct _SoundstyleVideoExport
   SoundstyleExportState  state;
   GSubprocess           *child;
   GCancellable          *cancellable;
-  guint                  pending;        /* stdout, stderr and the exit */
   gboolean               got_done;
   guint                  frames;
   guint                  total_frames;
   double                 fraction;
   double                 eta;
   char                  *partial;        /* what an interrupted child kept */
-  char                  *last_stderr;
   char                  *message;
 };
 
@@ -124,13 +122,16 @@ handle_event (SoundstyleVideoExport *self,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+/* A JSON event on stdout; what stderr says is only the end's reason */
 static void
-handle_line (SoundstyleVideoExport *self,
-             const char            *line)
+on_child_line (const char *line,
+               gboolean    from_stdout,
+               gpointer    user_data)
 {
+  SoundstyleVideoExport *self = user_data;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  if (line[0] == '\0')
+  if (!from_stdout)
     return;
   if (!json_parser_load_from_data (parser, line, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -145,20 +146,23 @@ handle_line (SoundstyleVideoExport *self,
 
 /* The command line's one-line error, without its "soundstyle: " */
 static const char *
-child_error (SoundstyleVideoExport *self)
+strip_program_name (const char *line)
 {
-  const char *line = self->last_stderr;
-
   if (line != NULL && g_str_has_prefix (line, "soundstyle: "))
     line += strlen ("soundstyle: ");
   return line;
 }
 
 static void
-run_ended (SoundstyleVideoExport *self)
+on_child_ended (GSubprocess *child,
+                const char  *how,
+                const char  *last_stderr,
+                gpointer     user_data)
 {
-  gboolean exited = g_subprocess_get_if_exited (self->child);
-  int status = exited ? g_subprocess_get_exit_status (self->child) : -1;
+  SoundstyleVideoExport *self = user_data;
+  gboolean exited = g_subprocess_get_if_exited (child);
+  int status = exited ? g_subprocess_get_exit_status (child) : -1;
+  const char *why = strip_program_name (last_stderr);
   g_autofree char *name = g_path_get_basename (self->output);
   g_autofree char *message = NULL;
 
@@ -177,91 +181,10 @@ run_ended (SoundstyleVideoExport *self)
       return;
     }
 
-  if (g_subprocess_get_if_signaled (self->child))
-    {
-      int sig = g_subprocess_get_term_sig (self->child);
-
-      message = g_strdup_printf (_("The video could not be exported: the export was killed by signal %d (%s)"),
-                                 sig, g_strsignal (sig));
-    }
-  else if (child_error (self) != NULL)
-    message = g_strdup_printf (_("The video could not be exported: %s"), child_error (self));
-  else
-    message = g_strdup_printf (_("The video could not be exported: the export ended with status %d"), status);
+  /* A signal is the reason even when the child said something before it */
+  message = g_strdup_printf (_("The video could not be exported: %s"),
+                             exited && why != NULL ? why : how);
   set_state (self, SOUNDSTYLE_EXPORT_FAILED, message);
-}
-
-static void
-child_part_done (SoundstyleVideoExport *self)
-{
-  g_return_if_fail (self->pending > 0);
-
-  if (--self->pending == 0)
-    run_ended (self);
-}
-
-static void read_next_line (SoundstyleVideoExport *self, GDataInputStream *stream);
-
-static void
-on_line_read (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GDataInputStream *stream = G_DATA_INPUT_STREAM (object);
-  g_autoptr(SoundstyleVideoExport) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
-
-  if (line == NULL)
-    {
-      /* The end of the stream, or the job was disposed */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        child_part_done (self);
-      g_object_unref (stream);
-      return;
-    }
-  if (g_object_get_data (object, "is-stdout") != NULL)
-    handle_line (self, line);
-  else if (g_strstrip (line)[0] != '\0')
-    {
-      g_debug ("video export: %s", line);
-      soundstyle_set_str (&self->last_stderr, line);
-    }
-  read_next_line (self, stream);
-}
-
-static void
-read_next_line (SoundstyleVideoExport *self,
-                GDataInputStream      *stream)
-{
-  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, self->cancellable,
-                                       on_line_read, g_object_ref (self));
-}
-
-static void
-read_lines (SoundstyleVideoExport *self,
-            GInputStream          *pipe,
-            gboolean               is_stdout)
-{
-  GDataInputStream *stream = g_data_input_stream_new (pipe);
-
-  if (is_stdout)
-    g_object_set_data (G_OBJECT (stream), "is-stdout", GINT_TO_POINTER (TRUE));
-  read_next_line (self, stream);
-}
-
-static void
-on_child_exited (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SoundstyleVideoExport) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  child_part_done (self);
 }
 
 /* --- GObject ---------------------------------------------------------------- */
@@ -288,7 +211,6 @@ soundstyle_video_export_finalize (GObject *object)
   g_free (self->output);
   g_free (self->model_path);
   g_free (self->partial);
-  g_free (self->last_stderr);
   g_free (self->message);
 
   G_OBJECT_CLASS (soundstyle_video_export_parent_class)->finalize (object);
@@ -339,8 +261,6 @@ gboolean
 soundstyle_video_export_start (SoundstyleVideoExport  *self,
                                GError                **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *cli = soundstyle_find_cli ();
   g_autofree char *size = g_strdup_printf ("%d", self->size);
   char gain[G_ASCII_DTOSTR_BUF_SIZE];
@@ -355,19 +275,16 @@ soundstyle_video_export_start (SoundstyleVideoExport  *self,
       return FALSE;
     }
   g_ascii_dtostr (gain, sizeof gain, self->gain);
-  /* The window wants the CPU more than the export does */
-  g_subprocess_launcher_setenv (launcher, "OMP_WAIT_POLICY", "PASSIVE", FALSE);
-  self->child = g_subprocess_launcher_spawn (launcher, error, cli, "video", self->input,
-                                             "--output", self->output, "--gain", gain,
-                                             "--size", size, "--model", self->model_path,
-                                             "--json", NULL);
+  {
+    const char *argv[] = { cli, "video", self->input, "--output", self->output, "--gain", gain,
+                           "--size", size, "--model", self->model_path, "--json", NULL };
+
+    self->child = soundstyle_child_lines_spawn (argv, self->cancellable, on_child_line,
+                                                on_child_ended, self, error);
+  }
   if (self->child == NULL)
     return FALSE;
 
-  self->pending = 3;
-  read_lines (self, g_subprocess_get_stdout_pipe (self->child), TRUE);
-  read_lines (self, g_subprocess_get_stderr_pipe (self->child), FALSE);
-  g_subprocess_wait_async (self->child, self->cancellable, on_child_exited, g_object_ref (self));
   set_state (self, SOUNDSTYLE_EXPORT_RUNNING, _("Starting the export…"));
   return TRUE;
 }
