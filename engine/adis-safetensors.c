@@ -239,6 +239,17 @@ adis_tensor_file_free (AdisTensorFile *file)
   g_free (file);
 }
 
+char *
+adis_one_line_text (const char *text)
+{
+  char *line = g_utf8_make_valid (text, -1);
+
+  for (char *c = line; *c != '\0'; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      *c = ' ';
+  return line;
+}
+
 G_GNUC_PRINTF (3, 4)
 static gboolean
 fail (GError     **error,
@@ -247,12 +258,14 @@ fail (GError     **error,
       ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE, "%s: %s", path, message);
+  line = adis_one_line_text (message);
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE, "%s: %s", path, line);
   return FALSE;
 }
 

@@ -95,4 +95,10 @@ gboolean              adis_write_file_atomic         (const char      *path,
                                                       gsize            length,
                                                       GError         **error);
 
+/* A copy of text for an error message: invalid UTF-8 made valid and
+ * control characters (line breaks included) turned into spaces, because
+ * what a hostile file names (tensor names, metadata, the text json-glib
+ * quotes) must not break the message's one line. Free with g_free(). */
+char *adis_one_line_text (const char *text);
+
 G_END_DECLS

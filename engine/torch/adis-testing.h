@@ -74,6 +74,17 @@ gboolean  adis_testing_compare_kernels   (const AdisConfig  *config,
                                           double            *out_image_range,
                                           GError           **error);
 
+/* The training fast kernels one by one against the plain ones, on random
+ * inputs from seed: PatchNCE's MLPs (outputs and the gradients of their
+ * inputs and weights), PatchNCE's loss (value and the queries' gradient)
+ * and the blur-upsampling (output and input gradient). Out: the largest
+ * difference of each. */
+gboolean  adis_testing_compare_training_ops (guint64  seed,
+                                             double  *out_mlp_diff,
+                                             double  *out_nce_diff,
+                                             double  *out_upsample_diff,
+                                             GError **error);
+
 /* Two copies of the networks config trains (the NCE objective, identity
  * term on, libtorch's default initialisation drawn from seed), one training
  * step each on the same random batch of `batch` images of size x size and

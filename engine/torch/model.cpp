@@ -27,12 +27,15 @@ model_file_error (GError    **error,
 {
   va_list args;
   g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
   g_autofree char *base = g_path_get_basename (path);
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE, "%s: %s", base, message);
+  // The format or sample rate a hostile file gives can hold line breaks
+  line = adis_one_line_text (message);
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE, "%s: %s", base, line);
   return false;
 }
 

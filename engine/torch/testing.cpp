@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "losses.h"
 #include "nets.h"
 #include "runtime.h"
 #include "step.h"
@@ -424,6 +425,83 @@ adis_testing_compare_training_kernels (const AdisConfig *config,
         *out_grad_range = std::max (*out_grad_range, grads[0][i].abs ().max ().item<double> ());
       }
     adis_train_options_clear (&options);
+    return true;
+  });
+  adis::set_fast_kernels (was_on);
+  return ok;
+}
+
+namespace {
+
+// The largest difference between two lists of tensors
+double
+max_diff (const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b)
+{
+  double d = 0;
+
+  TORCH_CHECK (a.size () == b.size (), "max_diff: lists of different lengths");
+  for (size_t i = 0; i < a.size (); i++)
+    d = std::max (d, (a[i] - b[i]).abs ().max ().item<double> ());
+  return d;
+}
+
+}  // namespace
+
+extern "C" gboolean
+adis_testing_compare_training_ops (guint64  seed,
+                                   double  *out_mlp_diff,
+                                   double  *out_nce_diff,
+                                   double  *out_upsample_diff,
+                                   GError **error)
+{
+  g_return_val_if_fail (out_mlp_diff != NULL && out_nce_diff != NULL && out_upsample_diff != NULL, FALSE);
+
+  bool was_on = adis::fast_kernels ();
+  bool ok = adis::guard (error, [&] {
+    torch::manual_seed (seed);
+    adis::PatchSampleMLP mlp (std::vector<int64_t> { 16, 64 }, 128);
+    adis::BlurUpsample up (32);
+    std::vector<torch::Tensor> feats = { torch::randn ({2, 16, 32, 32}), torch::randn ({2, 64, 16, 16}) };
+    std::vector<torch::Tensor> ids = { torch::randperm (32 * 32).slice (0, 0, 256), torch::randperm (16 * 16) };
+    auto mlp_upstream = torch::randn ({2 * 256, 128});
+    auto q0 = torch::nn::functional::normalize (torch::randn ({2 * 256, 128}),
+                                                torch::nn::functional::NormalizeFuncOptions ().dim (1));
+    auto k = torch::nn::functional::normalize (torch::randn ({2 * 256, 128}),
+                                               torch::nn::functional::NormalizeFuncOptions ().dim (1));
+    auto x0 = torch::randn ({2, 32, 16, 16});
+    auto up_upstream = torch::randn ({2, 32, 32, 32});
+    std::vector<torch::Tensor> mlp_results[2], nce_results[2], up_results[2];
+
+    for (int fast = 0; fast < 2; fast++)
+      {
+        adis::set_fast_kernels (fast);
+
+        // The MLPs: outputs, then the gradients of the features and weights
+        std::vector<torch::Tensor> leaves;
+        for (const auto &f : feats)
+          leaves.push_back (f.clone ().requires_grad_ (true));
+        mlp->zero_grad ();
+        auto out = mlp->forward (leaves, 256, ids, nullptr);
+        ((out[0] * mlp_upstream).sum () + (out[1] * mlp_upstream).sum ()).backward ();
+        mlp_results[fast] = { out[0].detach (), out[1].detach (), leaves[0].grad (), leaves[1].grad () };
+        for (const auto &p : mlp->parameters ())
+          mlp_results[fast].push_back (p.grad ().clone ());
+
+        // PatchNCE: the loss and the queries' gradient
+        auto q = q0.clone ().requires_grad_ (true);
+        auto loss = adis::patch_nce_loss (q, k, 2, 0.07);
+        loss.backward ();
+        nce_results[fast] = { loss.detach (), q.grad () };
+
+        // Blur-upsampling: output and input gradient
+        auto x = x0.clone ().requires_grad_ (true);
+        auto y = up->forward (x);
+        (y * up_upstream).sum ().backward ();
+        up_results[fast] = { y.detach (), x.grad () };
+      }
+    *out_mlp_diff = max_diff (mlp_results[0], mlp_results[1]);
+    *out_nce_diff = max_diff (nce_results[0], nce_results[1]);
+    *out_upsample_diff = max_diff (up_results[0], up_results[1]);
     return true;
   });
   adis::set_fast_kernels (was_on);

@@ -54,6 +54,9 @@ expect_model_file_error (const char *path,
   if (strstr (error->message, fragment) == NULL)
     g_error ("“%s” does not say “%s”", error->message, fragment);
   g_assert_null (strchr (error->message, '\n'));
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  for (const char *c = error->message; *c != '\0'; c++)
+    g_assert_cmpint ((guchar) *c, >=, 0x20);
 }
 
 static void
@@ -255,6 +258,9 @@ static void
 test_bad_headers (void)
 {
   g_autofree char *bad_json = write_raw ("bad-json.safetensors", "{\"a\": {\"dtype\": ", 0);
+  /* A tensor name with a line break and a control byte in it must not
+   * break the one-line message (fuzz-model-file found the like) */
+  g_autofree char *broken_string = write_raw ("broken-string.safetensors", "{'{\"format\":o\nsd\x01': 1}", 0);
   g_autofree char *not_object = write_raw ("array.safetensors", "[1, 2, 3]", 0);
   g_autofree char *past_end = write_raw ("past-end.safetensors",
                                          "{\"w\": {\"dtype\": \"F32\", \"shape\": [4], \"data_offsets\": [0, 16]}}", 8);
@@ -275,6 +281,7 @@ test_bad_headers (void)
   g_autoptr(GError) error = NULL;
 
   expect_model_file_error (bad_json, "header is not valid JSON");
+  expect_model_file_error (broken_string, "entry is not an object");
   expect_model_file_error (not_object, "not a JSON object");
   expect_model_file_error (past_end, "tensor w: data runs past the end of the file (truncated?)");
   expect_model_file_error (overlap, "tensors a and b overlap");

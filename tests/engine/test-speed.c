@@ -348,18 +348,33 @@ test_model_decode (void)
     }
 }
 
-/* One training step with the fast kernels (oneDNN for PatchNCE's MLPs and
- * negatives, bilinear blur-upsampling) against the plain path, from the same
- * weights on the same batch: the losses and every gradient agree */
+/* Training's fast kernels (oneDNN for PatchNCE's MLPs and negatives,
+ * bilinear blur-upsampling) against the plain ones: one by one, every value
+ * and gradient to 1e-4; then a whole training step from the same weights on
+ * the same batch. In the whole step the losses agree to 1e-4 too; the
+ * gradients are held to 1e-3 of the largest one instead, because the
+ * decoder's first instance norm subtracts the sound's large per-channel
+ * constant and divides by what is left, so its backward magnifies
+ * last-bit differences of that constant (seen: 5e-7 with GCC, 2e-4 of a
+ * largest 1.4 with clang's build, whose initial weights differ) */
 static void
 test_kernels_training (void)
 {
   const char *presets[] = { "tiny", "compact" };
+  g_autoptr(GError) error = NULL;
+  double mlp_diff, nce_diff, upsample_diff;
+
+  adis_testing_compare_training_ops (5, &mlp_diff, &nce_diff, &upsample_diff, &error);
+  g_assert_no_error (error);
+  g_test_message ("training kernels, fast vs plain: MLPs %.2g, PatchNCE %.2g, blur-upsampling %.2g",
+                  mlp_diff, nce_diff, upsample_diff);
+  g_assert_cmpfloat (mlp_diff, <=, EXACT);
+  g_assert_cmpfloat (nce_diff, <=, EXACT);
+  g_assert_cmpfloat (upsample_diff, <=, EXACT);
 
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     {
       AdisConfig config = { 0 };
-      g_autoptr(GError) error = NULL;
       double loss_diff, grad_diff, grad_range;
 
       adis_config_init_preset (&config, presets[i], &error);
@@ -369,8 +384,8 @@ test_kernels_training (void)
       g_test_message ("%s, 64 x 64, batch 2: fast vs plain kernels: losses %.2g, gradients %.2g (largest %.3g)",
                       presets[i], loss_diff, grad_diff, grad_range);
       g_assert_cmpfloat (loss_diff, <=, EXACT);
-      g_assert_cmpfloat (grad_diff, <=, EXACT);
       g_assert_cmpfloat (grad_range, >, 1e-3);
+      g_assert_cmpfloat (grad_diff, <=, 1e-3 * grad_range);
       adis_config_clear (&config);
     }
 }
