@@ -22,6 +22,13 @@ extern "C" {
 
 namespace {
 
+// The tests switch the fast kernels process-wide; this puts the setting
+// back however the comparison ends
+struct FastKernelsRestored {
+  bool was_on = adis::fast_kernels ();
+  ~FastKernelsRestored () { adis::set_fast_kernels (was_on); }
+};
+
 bool
 parse_json_object (const char *text, const char *what, JsonParser *parser,
                    JsonObject **out, GError **error)
@@ -204,8 +211,7 @@ adis_testing_run_parity (const char  *golden_path,
                          const char  *output_path,
                          GError     **error)
 {
-  bool was_on = adis::fast_kernels ();
-  bool ok;
+  FastKernelsRestored restore;
 
   g_return_val_if_fail (golden_path != NULL && output_path != NULL, FALSE);
 
@@ -216,9 +222,7 @@ adis_testing_run_parity (const char  *golden_path,
   // on a step's losses and gradients instead (test-speed's
   // /speed/kernels/training).
   adis::set_fast_kernels (false);
-  ok = adis::guard (error, [&] { return run_parity (golden_path, output_path, error); });
-  adis::set_fast_kernels (was_on);
-  return ok;
+  return adis::guard (error, [&] { return run_parity (golden_path, output_path, error); });
 }
 
 extern "C" gint64
@@ -315,8 +319,9 @@ adis_testing_compare_kernels (const AdisConfig *config,
   if (!adis_config_validate (config, error))
     return FALSE;
 
-  bool was_on = adis::fast_kernels ();
-  bool ok = adis::guard (error, [&] {
+  FastKernelsRestored restore;
+
+  return adis::guard (error, [&] {
     bool channels_last = adis::use_channels_last ();
     torch::manual_seed (seed);
     adis::Generator G (*config);
@@ -356,8 +361,6 @@ adis_testing_compare_kernels (const AdisConfig *config,
     *out_image_range = image[0].abs ().max ().item<double> ();
     return true;
   });
-  adis::set_fast_kernels (was_on);
-  return ok;
 }
 
 extern "C" gboolean
@@ -376,8 +379,9 @@ adis_testing_compare_training_kernels (const AdisConfig *config,
   if (!adis_config_validate (config, error))
     return FALSE;
 
-  bool was_on = adis::fast_kernels ();
-  bool ok = adis::guard (error, [&] {
+  FastKernelsRestored restore;
+
+  return adis::guard (error, [&] {
     AdisTrainOptions options;
     adis::StepInputs in;
     std::vector<double> losses[2];
@@ -427,8 +431,6 @@ adis_testing_compare_training_kernels (const AdisConfig *config,
     adis_train_options_clear (&options);
     return true;
   });
-  adis::set_fast_kernels (was_on);
-  return ok;
 }
 
 namespace {
@@ -456,8 +458,9 @@ adis_testing_compare_training_ops (guint64  seed,
 {
   g_return_val_if_fail (out_mlp_diff != NULL && out_nce_diff != NULL && out_upsample_diff != NULL, FALSE);
 
-  bool was_on = adis::fast_kernels ();
-  bool ok = adis::guard (error, [&] {
+  FastKernelsRestored restore;
+
+  return adis::guard (error, [&] {
     torch::manual_seed (seed);
     adis::PatchSampleMLP mlp (std::vector<int64_t> { 16, 64 }, 128);
     adis::BlurUpsample up (32);
@@ -504,8 +507,6 @@ adis_testing_compare_training_ops (guint64  seed,
     *out_upsample_diff = max_diff (up_results[0], up_results[1]);
     return true;
   });
-  adis::set_fast_kernels (was_on);
-  return ok;
 }
 
 extern "C" void

@@ -139,7 +139,7 @@ validate_options (AdisTrainOptions *options,
  * that a run started without --audio-film (the window's) can load it */
 static bool
 inherit_audio_film (AdisTrainOptions *options,
-                     GError          **error)
+                    GError          **error)
 {
   AdisConfig config = {};
   g_autoptr(AdisTensorFile) file = NULL;
