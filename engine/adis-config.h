@@ -20,6 +20,27 @@ typedef enum
 
 #define ADIS_MAX_NCE_LAYERS 8
 
+typedef enum
+{
+  ADIS_HEAD_PIXELS,   /* the paper: an up-sampling decoder that paints every pixel */
+  ADIS_HEAD_GRID,     /* beyond the paper: a bilateral grid of affine colour transforms
+                       * and a low-resolution overlay, applied to the photo's own pixels */
+} AdisHead;
+
+/* The grid head's shape (see engine/torch/head.h). Cells, bins and the
+ * overlay's resolution were chosen by measurement: README, "The grid head". */
+typedef struct
+{
+  int grid_cell;      /* working-size pixels per grid cell: 8, 16 or 32 */
+  int bins;           /* luminance bins of the grid: 2 to 32 */
+  int overlay_cell;   /* working-size pixels per overlay pixel: 2 or 4 */
+  int guide_knots;    /* knots of the guide's per-channel curve: 2 to 64 */
+  int working_size;   /* long side the networks run at in inference: 64 to 2048 */
+} AdisGridHead;
+
+/* Affine coefficients per grid cell and bin: a 3 x 4 matrix on (r, g, b, 1) */
+#define ADIS_GRID_COEFFS 12
+
 typedef struct
 {
   char             preset[32];   /* "paper", "desktop", "compact", "tiny" or "custom" */
@@ -40,6 +61,11 @@ typedef struct
    * through the zero-padded border of the first conv and the norm's
    * variance: enough for a category, too faint for a volume slider. */
   gboolean         audio_film;
+  /* Beyond the paper (ADIS_HEAD_PIXELS in every preset; train --head grid):
+   * what turns the fused code into the picture. Files without "head" are
+   * pixel-decoder models. */
+  AdisHead         head;
+  AdisGridHead     grid;         /* with ADIS_HEAD_GRID */
 } AdisConfig;
 
 /* "paper" equals the published model; "desktop" and "compact" are smaller
@@ -52,6 +78,10 @@ void         adis_config_copy          (AdisConfig        *dest,
                                         const AdisConfig  *src);
 void         adis_config_clear         (AdisConfig        *config);
 const char *const *adis_config_list_presets (void);
+
+/* Switches config to the grid head with the measured defaults: 16-px cells,
+ * 8 bins, an overlay at half the working size, 16 knots, 256-px working size */
+void         adis_config_use_grid_head (AdisConfig        *config);
 
 /* The generator encoder's layer indices that PatchNCE reads: 0, 4, 8, 12, 16
  * for 9 blocks (the last moves down when there are fewer than 5 blocks). */

@@ -11,6 +11,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "adis-image.h"
+#include "adis-image-private.h"
 #include "adis-safetensors.h"
 
 struct _AdisImage
@@ -41,6 +42,23 @@ image_alloc (int width,
   image->width = width;
   image->height = height;
   image->planes = g_new (float, (gsize) 3 * width * height);
+  return image;
+}
+
+AdisImage *
+adis_image_new_take_planes (float *planes,
+                            int    width,
+                            int    height)
+{
+  AdisImage *image;
+
+  g_return_val_if_fail (planes != NULL, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  image = g_atomic_rc_box_new0 (AdisImage);
+  image->width = width;
+  image->height = height;
+  image->planes = planes;
   return image;
 }
 

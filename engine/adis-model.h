@@ -4,9 +4,12 @@
  *
  * Stylizing is split so that a slider never redoes what did not change:
  * encode the image once (AdisImageCode), encode each sound setting
- * (AdisSoundCode), decode the pair. All calls on one AdisModel are
- * serialised by a lock inside, so one inference thread may run next to a UI
- * thread that only reads properties.
+ * (AdisSoundCode), decode the pair into a style (AdisStyle, small, at the
+ * working size), and apply the style at the size wanted: the size shown
+ * for a preview, the photo's own for an export. Only the last step grows
+ * with the pixels. All network calls on one AdisModel are serialised by a
+ * lock inside, so one inference thread may run next to a UI thread that
+ * only reads properties; applying a grid style takes no lock.
  */
 #pragma once
 
@@ -28,6 +31,7 @@ G_BEGIN_DECLS
 typedef struct _AdisModel AdisModel;
 typedef struct _AdisImageCode AdisImageCode;
 typedef struct _AdisSoundCode AdisSoundCode;
+typedef struct _AdisStyle AdisStyle;
 
 /* Refuses a truncated or foreign file, or one whose tensors' shapes disagree
  * with its config, with ADIS_ERROR_MODEL_FILE saying which tensor and how.
@@ -44,8 +48,13 @@ char           *adis_model_dup_metadata_json (AdisModel      *model);
 const char     *adis_model_get_device_name  (AdisModel       *model);   /* "cpu", "cuda:0" */
 gint64          adis_model_get_n_parameters (AdisModel       *model);
 
-/* Scales to the size rule (adis_image_size_for_long_side; long_side <= 0
- * keeps the image's own long side, rounded) and runs G's encoder. */
+/* The output size follows the size rule (adis_image_size_for_long_side;
+ * long_side <= 0 keeps the image's own long side, rounded). A grid-head
+ * model runs its encoder at its working size whatever the output size; a
+ * pixel-decoder model runs it at the output size, or at the largest size
+ * its decoder can run in bounded memory (adis_model_get_network_side),
+ * and carries the result to the output size with a guided filter. The code
+ * keeps a reference to image, the pixels a style is applied to. */
 AdisImageCode  *adis_model_encode_image     (AdisModel       *model,
                                              AdisImage       *image,
                                              int              long_side,
@@ -81,11 +90,48 @@ AdisSoundCode  *adis_sound_code_blend       (AdisSoundCode  **codes,
 const float    *adis_sound_code_get_embedding (AdisSoundCode *code,
                                              int             *out_dim);
 
+/* The style of a sound for one photo: for a grid head the bilateral grid
+ * and overlay, for the pixel decoder its picture at the network's size. */
+AdisStyle      *adis_model_decode_style     (AdisModel       *model,
+                                             AdisImageCode   *image_code,
+                                             AdisSoundCode   *sound_code,
+                                             GCancellable    *cancellable,
+                                             GError         **error);
+AdisStyle      *adis_style_ref              (AdisStyle       *style);
+void            adis_style_unref            (AdisStyle       *style);
+
+/* Called from the applying thread with the share done so far */
+typedef void (*AdisStyleProgressFunc)       (double           fraction,
+                                             gpointer         user_data);
+
+/* The restyled photo at width x height (any size; the image code's own,
+ * adis_image_code_get_width/height, for the usual one). A grid style is
+ * sliced at every pixel of the photo resized to that size, streamed over
+ * rows: memory is the photo and the result. A pixel-decoder style is its
+ * picture at the network's size, resized, or carried to a larger size by a
+ * guided filter against the photo. */
+AdisImage      *adis_style_apply            (AdisStyle       *style,
+                                             int              width,
+                                             int              height,
+                                             AdisStyleProgressFunc progress,
+                                             gpointer         user_data,
+                                             GCancellable    *cancellable,
+                                             GError         **error);
+
+/* decode_style, then apply at the image code's size */
 AdisImage      *adis_model_decode           (AdisModel       *model,
                                              AdisImageCode   *image_code,
                                              AdisSoundCode   *sound_code,
                                              GCancellable    *cancellable,
                                              GError         **error);
+
+/* The longest side the networks run at for an output of width x height:
+ * the working size for a grid head; for the pixel decoder the output's own
+ * long side, capped so that its activations stay within a few hundred MB
+ * (about 600 px for the compact preset, 300 for the paper's) */
+int             adis_model_get_network_side (AdisModel       *model,
+                                             int              width,
+                                             int              height);
 
 /* The spectrogram the encoder sees: [ADIS_STFT_BINS, ADIS_STFT_FRAMES]
  * floats, row-major; free with g_free */
@@ -96,5 +142,6 @@ float          *adis_model_spectrogram      (AdisModel       *model,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisModel, adis_model_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisImageCode, adis_image_code_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisSoundCode, adis_sound_code_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisStyle, adis_style_unref)
 
 G_END_DECLS

@@ -65,6 +65,13 @@ print_model (const char *path,
            json_object_get_int_member_with_default (metadata, "format_version", 0));
   g_print ("Preset:         %s\n", config->preset);
   g_print ("Generator:      width %d, %d residual blocks\n", config->ngf, config->n_blocks);
+  if (config->head == ADIS_HEAD_GRID)
+    g_print ("Head:           grid (beyond the paper): %d-px cells, %d bins, overlay at 1/%d, "
+             "%d-knot guide, networks at %d px; applied at any size\n",
+             config->grid.grid_cell, config->grid.bins, config->grid.overlay_cell,
+             config->grid.guide_knots, config->grid.working_size);
+  else
+    g_print ("Head:           pixel decoder (the paper's)\n");
   g_print ("Discriminator:  width %d (training only)\n", config->ndf);
   g_print ("Audio encoder:  width %d, embedding %d\n", config->audio_width, config->embed_dim);
   g_print ("PatchNCE MLP:   %d (training only)\n", config->mlp_dim);

@@ -46,6 +46,10 @@ typedef struct
   gboolean  no_identity;
   gboolean  keyword;
   gboolean  audio_film;
+  char     *head;
+  int       grid_cell;
+  int       grid_bins;
+  int       overlay_cell;
   gboolean  json;
 } TrainArgs;
 
@@ -55,6 +59,7 @@ train_args_clear (TrainArgs *args)
   g_clear_pointer (&args->dataset, g_free);
   g_clear_pointer (&args->output, g_free);
   g_clear_pointer (&args->preset, g_free);
+  g_clear_pointer (&args->head, g_free);
   g_clear_pointer (&args->epochs, g_free);
   g_clear_pointer (&args->resume, g_free);
   g_clear_pointer (&args->checkpoint, g_free);
@@ -110,6 +115,33 @@ check_folder_of (const char  *option,
   return TRUE;
 }
 
+/* --head and the grid's shape; the shape options need --head grid */
+static gboolean
+apply_head_args (const TrainArgs  *args,
+                 AdisConfig       *config,
+                 GError          **error)
+{
+  gboolean shape_given = args->grid_cell > 0 || args->grid_bins > 0 || args->overlay_cell > 0;
+
+  if (args->head == NULL || g_strcmp0 (args->head, "pixels") == 0)
+    {
+      if (shape_given)
+        return usage_error (error, "--grid-cell, --grid-bins and --overlay-cell need --head grid");
+      return TRUE;
+    }
+  if (g_strcmp0 (args->head, "grid") != 0)
+    return usage_error (error, "--head is “%s”: use pixels or grid", args->head);
+
+  adis_config_use_grid_head (config);
+  if (args->grid_cell > 0)
+    config->grid.grid_cell = args->grid_cell;
+  if (args->grid_bins > 0)
+    config->grid.bins = args->grid_bins;
+  if (args->overlay_cell > 0)
+    config->grid.overlay_cell = args->overlay_cell;
+  return adis_config_validate (config, error);
+}
+
 /* What the checkpoint fixes cannot be changed on resuming: say so rather
  * than ignore it */
 static gboolean
@@ -127,6 +159,10 @@ check_resume_args (const TrainArgs  *args,
     { "--no-identity", args->no_identity },
     { "--keyword", args->keyword },
     { "--audio-film", args->audio_film },
+    { "--head", args->head != NULL },
+    { "--grid-cell", args->grid_cell > 0 },
+    { "--grid-bins", args->grid_bins > 0 },
+    { "--overlay-cell", args->overlay_cell > 0 },
     { "--audio-init", args->audio_init != NULL },
     { "--init-model", args->init_model != NULL },
     { "--gain-augment", !isnan (args->gain_augment) },
@@ -244,6 +280,11 @@ new_trainer (const TrainArgs  *args,
     }
 
   config.audio_film = args->audio_film;
+  if (!apply_head_args (args, &config, error))
+    {
+      adis_config_clear (&config);
+      return NULL;
+    }
   adis_train_options_init (&options, &config);
   adis_config_clear (&config);
 
@@ -481,6 +522,10 @@ soundstyle_cmd_train (int    argc,
     { "fusion", 0, 0, G_OPTION_ARG_STRING, &args.fusion, "early (the paper) or late (ablation)", "NAME" },
     { "no-identity", 0, 0, G_OPTION_ARG_NONE, &args.no_identity, "Leave out the identity NCE term", NULL },
     { "keyword", 0, 0, G_OPTION_ARG_NONE, &args.keyword, "Condition on labels.tsv categories instead of sounds (baseline)", NULL },
+    { "head", 0, 0, G_OPTION_ARG_STRING, &args.head, "Beyond the paper: what paints the picture: pixels (the paper's decoder, default) or grid (a bilateral grid of colour transforms and an overlay, applied to the photo's own pixels at any size; kept when fine-tuning a model that has it)", "KIND" },
+    { "grid-cell", 0, 0, G_OPTION_ARG_INT, &args.grid_cell, "With --head grid: working-size pixels per grid cell, 8, 16 or 32 (default 16)", "PX" },
+    { "grid-bins", 0, 0, G_OPTION_ARG_INT, &args.grid_bins, "With --head grid: luminance bins of the grid, 2 to 32 (default 8)", "N" },
+    { "overlay-cell", 0, 0, G_OPTION_ARG_INT, &args.overlay_cell, "With --head grid: working-size pixels per overlay pixel, 2 or 4 (default 2)", "PX" },
     { "audio-film", 0, 0, G_OPTION_ARG_NONE, &args.audio_film, "Beyond the paper: the sound also scales and shifts the decoder's normalised features (FiLM), so loudness reaches the picture directly (kept when fine-tuning a model that has it)", NULL },
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },

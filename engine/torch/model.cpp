@@ -2,7 +2,7 @@
 //
 // SPDX-License-Identifier: MIT
 
-#include "model-file.h"
+#include "model-private.h"
 
 extern "C" {
 #include "adis-testing.h"
@@ -262,64 +262,6 @@ write_model_file (const char              *path,
 
 }  // namespace adis
 
-struct _AdisModel
-{
-  gint             ref_count = 1;
-  GMutex           lock;
-  AdisConfig       config = {};
-  char            *metadata_json = nullptr;
-  std::string      device_name;
-  gint64           n_parameters = 0;
-  torch::Device    device{torch::kCPU};
-  adis::Generator  G{nullptr};
-  adis::AudioEncoder A{nullptr};
-  adis::KeywordEmbedding K{nullptr};
-  /* The networks' tensors are channels-last (adis::use_channels_last) */
-  bool             channels_last = false;
-};
-
-struct _AdisImageCode
-{
-  gint           ref_count = 1;
-  AdisModel     *model = nullptr;
-  int            width = 0;
-  int            height = 0;
-  torch::Tensor  code;        /* [1, 4 ngf, height / 4, width / 4] */
-  /* The first decoder conv's share of the code, [1, C0 / 2, height / 2,
-   * width / 2]: everything of the decoder that does not depend on the
-   * sound, so a slider move starts after it */
-  torch::Tensor  share;
-};
-
-struct _AdisSoundCode
-{
-  gint               ref_count = 1;
-  AdisModel         *model = nullptr;
-  torch::Tensor      embedding;   /* [1, embed_dim] on the model's device */
-  std::vector<float> host;        /* the same on the CPU */
-};
-
-/* Holds the model's lock for a scope: every torch call on a model goes
- * through one thread at a time */
-struct ModelLocker
-{
-  explicit ModelLocker (AdisModel *model) : mutex (&model->lock) { g_mutex_lock (mutex); }
-  ~ModelLocker () { g_mutex_unlock (mutex); }
-  GMutex *mutex;
-};
-
-static gboolean
-check_cancelled (GCancellable *cancellable,
-                 GError      **error)
-{
-  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED, "Cancelled");
-      return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 model_free (AdisModel *model)
 {
@@ -327,6 +269,26 @@ model_free (AdisModel *model)
   adis_config_clear (&model->config);
   g_free (model->metadata_json);
   delete model;
+}
+
+/* The grid head's guide, for the CPU apply (adis-apply.h) */
+static void
+copy_guide (AdisModel *model)
+{
+  auto &guide = model->G->head->guide;
+  auto ccm = guide->ccm.detach ().to (torch::kCPU).contiguous ();
+  auto ccm_bias = guide->ccm_bias.detach ().to (torch::kCPU).contiguous ();
+  auto slopes = guide->slopes.detach ().to (torch::kCPU).contiguous ();
+  auto mix = guide->mix.detach ().to (torch::kCPU).contiguous ();
+  AdisGridLook *look = &model->guide;
+
+  memcpy (look->ccm, ccm.data_ptr<float> (), sizeof look->ccm);
+  memcpy (look->ccm_bias, ccm_bias.data_ptr<float> (), sizeof look->ccm_bias);
+  memcpy (look->mix, mix.data_ptr<float> (), sizeof look->mix);
+  look->mix_bias = guide->mix_bias.item<float> ();
+  look->knots = (int) guide->knots;
+  model->guide_slopes.assign (slopes.data_ptr<float> (), slopes.data_ptr<float> () + slopes.numel ());
+  look->slopes = model->guide_slopes.data ();
 }
 
 AdisModel *
@@ -378,6 +340,8 @@ adis_model_load (const char *path,
                                    model->K ? model->K.get () : nullptr, error))
       return false;
 
+    if (model->G->head)
+      copy_guide (model);
     model->G->to (torch_device);
     model->G->eval ();
     if (model->channels_last)
@@ -466,6 +430,32 @@ adis_model_get_n_parameters (AdisModel *model)
   return model->n_parameters;
 }
 
+/* What the pixel decoder may hold at once: its activations take about
+ * 6 C0 bytes a pixel (a 4000 x 3000 photo took 9.3 GB with the compact
+ * preset), so this many bytes give about 500,000 pixels to the compact
+ * preset and 125,000 to the paper's */
+static const double kPixelDecoderBudget = 384.0 * 1024 * 1024;
+
+int
+adis_model_get_network_side (AdisModel *model,
+                             int        width,
+                             int        height)
+{
+  const AdisConfig *config;
+  double max_pixels;
+
+  g_return_val_if_fail (model != NULL && width > 0 && height > 0, 0);
+
+  config = &model->config;
+  if (config->head == ADIS_HEAD_GRID)
+    return config->grid.working_size;
+  max_pixels = kPixelDecoderBudget / (6.0 * (4.0 * config->ngf + config->embed_dim));
+  if ((double) width * height <= max_pixels)
+    return MAX (width, height);
+  /* Rounded down to the size rule's multiple of 4 */
+  return MAX (4, (int) (MAX (width, height) * sqrt (max_pixels / ((double) width * height))) / 4 * 4);
+}
+
 AdisImageCode *
 adis_model_encode_image (AdisModel     *model,
                          AdisImage     *image,
@@ -473,9 +463,9 @@ adis_model_encode_image (AdisModel     *model,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_autoptr(AdisImage) scaled = NULL;
   AdisImageCode *code;
   int width, height;
+  int net_width, net_height;
   int in_width, in_height;
 
   g_return_val_if_fail (model != NULL, NULL);
@@ -489,31 +479,49 @@ adis_model_encode_image (AdisModel     *model,
   adis_image_size_for_long_side (in_width, in_height,
                                  long_side > 0 ? long_side : MAX (in_width, in_height),
                                  &width, &height);
-  if (width != in_width || height != in_height)
-    scaled = adis_image_resize (image, width, height);
-  else
-    scaled = adis_image_ref (image);
-
-  if (check_cancelled (cancellable, error))
-    return NULL;
+  adis_image_size_for_long_side (in_width, in_height,
+                                 adis_model_get_network_side (model, width, height),
+                                 &net_width, &net_height);
+  if (model->config.head == ADIS_HEAD_PIXELS && net_width * net_height >= width * height)
+    {
+      /* Within the budget the network makes the output itself, as it
+       * always did */
+      net_width = width;
+      net_height = height;
+    }
 
   code = new AdisImageCode ();
   code->width = width;
   code->height = height;
+  code->net_width = net_width;
+  code->net_height = net_height;
+  code->photo = adis_image_ref (image);
+  code->net_input = adis_image_resize (image, net_width, net_height);
+
+  if (check_cancelled (cancellable, error))
+    {
+      adis_image_unref (code->photo);
+      adis_image_unref (code->net_input);
+      delete code;
+      return NULL;
+    }
 
   ModelLocker locker (model);
   gboolean ok = adis::guard (error, [&] () {
     c10::InferenceMode inference;
-    torch::Tensor x = torch::from_blob ((void *) adis_image_get_planes (scaled),
-                                        {1, 3, height, width}, torch::kFloat);
+    torch::Tensor x = torch::from_blob ((void *) adis_image_get_planes (code->net_input),
+                                        {1, 3, net_height, net_width}, torch::kFloat);
 
     code->code = model->G->encode (adis::in_layout (x.to (model->device), model->channels_last));
-    code->share = model->G->decode_image_share (code->code);
+    if (!model->G->head)
+      code->share = model->G->decode_image_share (code->code);
     return true;
   });
 
   if (!ok)
     {
+      adis_image_unref (code->photo);
+      adis_image_unref (code->net_input);
       delete code;
       return NULL;
     }
@@ -540,6 +548,8 @@ adis_image_code_unref (AdisImageCode *code)
     {
       AdisModel *model = code->model;
 
+      adis_image_unref (code->photo);
+      adis_image_unref (code->net_input);
       delete code;
       adis_model_unref (model);
     }
@@ -747,48 +757,6 @@ adis_sound_code_get_embedding (AdisSoundCode *code,
   return code->host.data ();
 }
 
-AdisImage *
-adis_model_decode (AdisModel      *model,
-                   AdisImageCode  *image_code,
-                   AdisSoundCode  *sound_code,
-                   GCancellable   *cancellable,
-                   GError        **error)
-{
-  AdisImage *result = NULL;
-
-  g_return_val_if_fail (model != NULL, NULL);
-  g_return_val_if_fail (image_code != NULL && sound_code != NULL, NULL);
-
-  if (image_code->model != model || sound_code->model != model)
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "The image or sound code was made by another model");
-      return NULL;
-    }
-
-  if (check_cancelled (cancellable, error))
-    return NULL;
-
-  ModelLocker locker (model);
-  if (check_cancelled (cancellable, error))
-    return NULL;
-
-  adis::guard (error, [&] () {
-    c10::InferenceMode inference;
-    torch::Tensor out = model->G->decode_from_share (image_code->share, sound_code->embedding);
-
-    out = out.clamp (-1.0, 1.0).to (torch::kCPU).contiguous ();
-    g_assert (out.size (2) == image_code->height && out.size (3) == image_code->width);
-    result = adis_image_new_from_planes (out.data_ptr<float> (),
-                                         image_code->width, image_code->height);
-    return true;
-  });
-
-  if (result != NULL && check_cancelled (cancellable, error))
-    g_clear_pointer (&result, adis_image_unref);
-  return result;
-}
-
 float *
 adis_model_spectrogram (AdisModel  *model,
                         AdisSound  *sound,
@@ -832,7 +800,7 @@ adis_testing_decode_plain (AdisModel      *model,
 
     out = out.clamp (-1.0, 1.0).to (torch::kCPU).contiguous ();
     result = adis_image_new_from_planes (out.data_ptr<float> (),
-                                         image_code->width, image_code->height);
+                                         image_code->net_width, image_code->net_height);
     return true;
   });
   return result;

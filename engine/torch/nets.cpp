@@ -232,6 +232,15 @@ GeneratorImpl::GeneratorImpl (const AdisConfig &config)
     model->push_back (ResnetBlock (4 * ngf));
   n_encoder_layers = (int64_t) model->size ();
 
+  if (config.head == ADIS_HEAD_GRID)
+    {
+      register_module ("model", model);
+      head = register_module ("head", GridHead (config));
+      film_channels = head->norm_channels ();
+      add_audio_film (config);
+      return;
+    }
+
   // Decoder on the fused code
   model->push_back (BlurUpsample (c0));
   model->push_back (conv (c0, c0 / 2, 3, 1, 1));
@@ -246,15 +255,58 @@ GeneratorImpl::GeneratorImpl (const AdisConfig &config)
   model->push_back (torch::nn::Tanh ());
 
   register_module ("model", model);
+  // Both decoder norms
+  film_channels = { c0 / 2, c0 / 4 };
+  add_audio_film (config);
+}
 
-  if (config.audio_film)
+void
+GeneratorImpl::add_audio_film (const AdisConfig &config)
+{
+  int64_t total = 0;
+
+  if (!config.audio_film)
+    return;
+  // A scale and a shift for each channel of every norm after the fusion
+  for (int64_t c : film_channels)
+    total += 2 * c;
+  audio_film = register_module ("audio_film", torch::nn::Linear (config.embed_dim, total));
+  zero_audio_film ();
+}
+
+void
+GeneratorImpl::reset_beyond_paper ()
+{
+  zero_audio_film ();
+  if (head)
+    head->reset_output ();
+}
+
+std::vector<torch::Tensor>
+GeneratorImpl::film (const torch::Tensor &embedding)
+{
+  std::vector<int64_t> sizes;
+  std::vector<torch::Tensor> pairs;
+
+  if (!audio_film)
+    return pairs;
+
+  // Scaled up so that Adam, whose steps are about lr for every weight,
+  // moves this layer (from zero) about as fast as the normalised features
+  // it modulates; the same trick as an equalised learning rate
+  constexpr double kFilmGain = 10.0;
+  auto all = audio_film->forward (embedding) * kFilmGain;
+  int64_t b = all.size (0);
+
+  for (int64_t c : film_channels)
     {
-      // A scale and a shift for each channel of both decoder norms
-      film_channels[0] = c0 / 2;
-      film_channels[1] = c0 / 4;
-      audio_film = register_module ("audio_film", torch::nn::Linear (config.embed_dim, 2 * (c0 / 2 + c0 / 4)));
-      zero_audio_film ();
+      sizes.push_back (c);
+      sizes.push_back (c);
     }
+  pairs = all.split_with_sizes (sizes, 1);
+  for (auto &t : pairs)
+    t = t.view ({ b, t.size (1), 1, 1 });
+  return pairs;
 }
 
 void
@@ -277,22 +329,8 @@ GeneratorImpl::decode_rest (torch::Tensor        h,
   // The decoder's norms: layers n + 2 (after blur-upsample and conv) and
   // n + 6 (after the second pair)
   const int64_t norms[2] = { n_encoder_layers + 2, n_encoder_layers + 6 };
-  std::vector<torch::Tensor> film;
+  std::vector<torch::Tensor> pairs = film (embedding);
   int64_t i = 0;
-
-  if (audio_film)
-    {
-      // Scaled up so that Adam, whose steps are about lr for every weight,
-      // moves this layer (from zero) about as fast as the normalised
-      // features it modulates; the same trick as an equalised learning rate
-      constexpr double kFilmGain = 10.0;
-      auto all = audio_film->forward (embedding) * kFilmGain;
-      int64_t b = all.size (0);
-
-      film = all.split_with_sizes ({ film_channels[0], film_channels[0], film_channels[1], film_channels[1] }, 1);
-      for (auto &t : film)
-        t = t.view ({ b, t.size (1), 1, 1 });
-    }
 
   for (auto &layer : *model)
     {
@@ -302,9 +340,9 @@ GeneratorImpl::decode_rest (torch::Tensor        h,
           continue;
         }
       h = forward_layer (layer, h);
-      for (int k = 0; k < 2 && audio_film; k++)
+      for (int k = 0; k < 2 && !pairs.empty (); k++)
         if (i == norms[k])
-          h = torch::addcmul (h + film[2 * k + 1], h, film[2 * k]);   // h (1 + scale) + shift
+          h = torch::addcmul (h + pairs[2 * k + 1], h, pairs[2 * k]);   // h (1 + scale) + shift
       i++;
     }
   return h;
@@ -382,12 +420,35 @@ GeneratorImpl::encode_features (const torch::Tensor &x,
   return feats;
 }
 
-torch::Tensor
-GeneratorImpl::decode (const torch::Tensor &code, const torch::Tensor &embedding)
+static torch::Tensor
+fuse (const torch::Tensor &code, const torch::Tensor &embedding)
 {
   auto tiled = embedding.view ({embedding.size (0), embedding.size (1), 1, 1})
                         .expand ({-1, -1, code.size (2), code.size (3)});
-  return decode_rest (torch::cat ({code, tiled}, 1), embedding, n_encoder_layers);
+  return torch::cat ({code, tiled}, 1);
+}
+
+torch::Tensor
+GeneratorImpl::decode (const torch::Tensor &code, const torch::Tensor &embedding)
+{
+  TORCH_CHECK (!head, "decode: this generator has the grid head");
+  return decode_rest (fuse (code, embedding), embedding, n_encoder_layers);
+}
+
+GridLook
+GeneratorImpl::decode_look (const torch::Tensor &code, const torch::Tensor &embedding)
+{
+  TORCH_CHECK (head, "decode_look: this generator has the pixel decoder");
+  return head->forward (fuse (code, embedding), film (embedding));
+}
+
+torch::Tensor
+GeneratorImpl::render (const torch::Tensor &code, const torch::Tensor &embedding,
+                       const torch::Tensor &photo)
+{
+  if (head)
+    return head->apply (decode_look (code, embedding), photo);
+  return decode (code, embedding);
 }
 
 torch::Tensor
@@ -397,7 +458,7 @@ GeneratorImpl::decode_image_share (const torch::Tensor &code)
   auto *first = model->ptr (n_encoder_layers + 1)->as<torch::nn::Conv2d> ();
   int64_t code_channels = code.size (1);
 
-  TORCH_CHECK (up != nullptr && first != nullptr, "decode_image_share: unexpected decoder layout");
+  TORCH_CHECK (!head && up != nullptr && first != nullptr, "decode_image_share: unexpected decoder layout");
   // Only the code's input channels of the conv; its bias goes here, once
   return F::conv2d (BlurUpsampleImpl::apply (code, up->filt),
                     first->weight.slice (1, 0, code_channels),
@@ -450,7 +511,7 @@ GeneratorImpl::decode_from_share (const torch::Tensor &image_share,
 torch::Tensor
 GeneratorImpl::forward (const torch::Tensor &x, const torch::Tensor &embedding)
 {
-  return decode (encode (x), embedding);
+  return render (encode (x), embedding, x);
 }
 
 namespace {

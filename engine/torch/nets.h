@@ -14,6 +14,8 @@ extern "C" {
 #include "adis-config.h"
 }
 
+#include "head.h"
+
 namespace adis {
 
 // The exact fast kernels (oneDNN for batch-1 convolutions in inference and
@@ -76,6 +78,8 @@ TORCH_MODULE (ResnetBlock);
 // blocks (the encoder), then the decoder: blur-up(C0), conv C0->C0/2, IN,
 // ReLU, blur-up(C0/2), conv C0/2->C0/4, IN, ReLU, reflect 3, conv 7x7
 // C0/4->3, tanh; where C0 = 4 ngf + embed_dim (512 in the paper).
+// With config.head == ADIS_HEAD_GRID, "model" ends after the encoder and
+// the module "head" (head.h) takes the decoder's place.
 struct GeneratorImpl : torch::nn::Module {
   explicit GeneratorImpl (const AdisConfig &config);
   // The encoder's output at H/4 x W/4, 4 ngf channels
@@ -90,7 +94,14 @@ struct GeneratorImpl : torch::nn::Module {
                                       const std::vector<int64_t> &layers,
                                       std::vector<torch::Tensor> *feats);
   // Tiles embedding [B, E] over code [B, 4 ngf, h, w], concatenates, decodes
+  // (the pixel decoder only)
   torch::Tensor decode (const torch::Tensor &code, const torch::Tensor &embedding);
+  // The same fused code through the grid head (grid models only)
+  GridLook decode_look (const torch::Tensor &code, const torch::Tensor &embedding);
+  // The picture for code and embedding: decode () for the pixel decoder; for
+  // the grid head its look applied to photo, the image the code was made of
+  torch::Tensor render (const torch::Tensor &code, const torch::Tensor &embedding,
+                        const torch::Tensor &photo);
 
   // The same decoder, folded for sliders (equal to decode () up to float
   // rounding). The first decoder conv is linear in its input, which is the
@@ -110,15 +121,22 @@ struct GeneratorImpl : torch::nn::Module {
   torch::Tensor forward (const torch::Tensor &x, const torch::Tensor &embedding);
   int64_t n_encoder_layers;   // 12 + n_blocks
   torch::nn::Sequential model{nullptr};
+  GridHead head{nullptr};      // with ADIS_HEAD_GRID
   // With config.audio_film: embedding -> a scale and a shift for each
-  // channel after both decoder norms, h (1 + scale) + shift (see
+  // channel after every decoder (or head) norm, h (1 + scale) + shift (see
   // AdisConfig.audio_film); starts at zero, so it changes nothing until
   // training teaches it
   torch::nn::Linear audio_film{nullptr};
-  int64_t film_channels[2] = { 0, 0 };
+  std::vector<int64_t> film_channels;
   void zero_audio_film ();
+  // After a fresh initialisation (init_xavier): FiLM at zero and the grid
+  // head at the identity, so training starts from "change nothing"
+  void reset_beyond_paper ();
+  // (scale, shift) per norm, [B, C, 1, 1] each; empty without FiLM
+  std::vector<torch::Tensor> film (const torch::Tensor &embedding);
 
 private:
+  void add_audio_film (const AdisConfig &config);
   // The decoder from layer `first` on; the audio FiLM goes in after its norms
   torch::Tensor decode_rest (torch::Tensor h, const torch::Tensor &embedding, int64_t first);
 };

@@ -91,7 +91,7 @@ NetworksImpl::reset_parameters ()
   const double gain = 0.02;
 
   init_xavier (*G, gain);
-  G->zero_audio_film ();
+  G->reset_beyond_paper ();
   if (D)
     init_xavier (*D, gain);
   if (D_late)
@@ -100,7 +100,7 @@ NetworksImpl::reset_parameters ()
   if (G_B)
     {
       init_xavier (*G_B, gain);
-      G_B->zero_audio_film ();
+      G_B->reset_beyond_paper ();
     }
   if (D_B)
     init_xavier (*D_B, gain);
@@ -265,11 +265,11 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   auto layers = nce_layers (o.model);
   std::vector<torch::Tensor> feats_x, feats_y;
   auto e_y = nets->embed (in.wave_y, in.category_y);
-  auto fake = nets->G->decode (nets->G->encode_with_features (in.x, layers, &feats_x), e_y);
+  auto fake = nets->G->render (nets->G->encode_with_features (in.x, layers, &feats_x), e_y, in.x);
   torch::Tensor idt;
 
   if (o.identity)
-    idt = nets->G->decode (nets->G->encode_with_features (in.y, layers, &feats_y), e_y);
+    idt = nets->G->render (nets->G->encode_with_features (in.y, layers, &feats_y), e_y, in.y);
 
   // D step on detached fakes
   freeze_discriminators (nets, false);

@@ -135,23 +135,38 @@ validate_options (AdisTrainOptions *options,
   return adis_config_validate (&options->model, error);
 }
 
-/* A model that already has the audio FiLM keeps it when fine-tuned, so
- * that a run started without --audio-film (the window's) can load it */
+/* A model that already has the audio FiLM or the grid head keeps them when
+ * fine-tuned, so that a run started without --audio-film or --head (the
+ * window's) can load it. A pixel decoder cannot become a grid head: the
+ * head's weights would all be new, and its decoder's would be thrown away. */
 static bool
-inherit_audio_film (AdisTrainOptions *options,
-                    GError          **error)
+inherit_beyond_paper (AdisTrainOptions *options,
+                      GError          **error)
 {
   AdisConfig config = {};
   g_autoptr(AdisTensorFile) file = NULL;
 
-  if (options->init_model == NULL || options->model.audio_film)
+  if (options->init_model == NULL)
     return true;
   if ((file = open_model_file (options->init_model, &config, NULL, error)) == NULL)
     {
       g_prefix_error (error, "Initial model %s: ", options->init_model);
       return false;
     }
-  options->model.audio_film = config.audio_film;
+  if (options->model.head == ADIS_HEAD_GRID && config.head != ADIS_HEAD_GRID)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Initial model %s has the pixel decoder; a grid head is trained from the start "
+                   "(leave out --init-model or --head grid)", options->init_model);
+      adis_config_clear (&config);
+      return false;
+    }
+  if (config.head == ADIS_HEAD_GRID)
+    {
+      options->model.head = config.head;
+      options->model.grid = config.grid;
+    }
+  options->model.audio_film = options->model.audio_film || config.audio_film;
   adis_config_clear (&config);
   return true;
 }
@@ -194,6 +209,7 @@ load_init_weights (AdisTrainer *trainer,
        * starts from exactly the model given */
       if (options->model.audio_film && !config.audio_film)
         ok = load_module (*nets->G->model, file, "G.model.", error) &&
+             (!nets->G->head || load_module (*nets->G->head, file, "G.head.", error)) &&
              (nets->A ? load_module (*nets->A, file, "A.", error)
                       : load_module (*nets->K, file, "K.", error));
       else
@@ -239,7 +255,7 @@ trainer_create (const AdisTrainOptions *options,
   trainer->dataset = adis_dataset_ref (dataset);
 
   if (!validate_options (&trainer->options, dataset, error) ||
-      (load_init && !inherit_audio_film (&trainer->options, error)) ||
+      (load_init && !inherit_beyond_paper (&trainer->options, error)) ||
       !resolve_device (trainer->options.device, &trainer->device, error))
     {
       adis_trainer_free (trainer);

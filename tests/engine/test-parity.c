@@ -82,6 +82,7 @@ make_golden (const Scratch *s,
              int            size,
              const char    *objective,
              const char    *fusion,
+             const char    *head,
              int            steps)
 {
   const char *source_dir = g_getenv ("SOUNDSTYLE_SOURCE_DIR");
@@ -98,7 +99,7 @@ make_golden (const Scratch *s,
   {
     const char *argv[] = { python_path (), script, "--preset", preset, "--size", size_text,
                            "--batch", "2", "--steps", steps_text, "--objective", objective,
-                           "--fusion", fusion, "--out", s->golden, NULL };
+                           "--fusion", fusion, "--head", head, "--out", s->golden, NULL };
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                   NULL, &err, &status, &error);
@@ -157,6 +158,7 @@ check_parity (const char *preset,
               int         size,
               const char *objective,
               const char *fusion,
+              const char *head,
               int         steps)
 {
   Scratch s = { 0 };
@@ -166,7 +168,7 @@ check_parity (const char *preset,
   double worst = 0.0;
 
   scratch_init (&s);
-  make_golden (&s, preset, size, objective, fusion, steps);
+  make_golden (&s, preset, size, objective, fusion, head, steps);
 
   g_assert_true (adis_testing_run_parity (s.golden, s.output, &error));
   g_assert_no_error (error);
@@ -179,8 +181,8 @@ check_parity (const char *preset,
   for (guint i = 0; i < G_N_ELEMENTS (compared); i++)
     if (steps >= 2 || !g_str_has_prefix (compared[i], "step2."))
       compare_tensor (golden, engine, compared[i], &worst);
-  g_test_message ("%s at %d x %d, %s objective, %s fusion: worst relative error %.3g",
-                  preset, size, size, objective, fusion, worst);
+  g_test_message ("%s at %d x %d, %s objective, %s fusion, %s head: worst relative error %.3g",
+                  preset, size, size, objective, fusion, head, worst);
 
   scratch_clear (&s);
 }
@@ -188,27 +190,35 @@ check_parity (const char *preset,
 static void
 test_parity_tiny (void)
 {
-  check_parity ("tiny", 32, "nce", "early", 2);
+  check_parity ("tiny", 32, "nce", "early", "pixels", 2);
 }
 
 /* The ablations: CycleGAN-style second generator, late-fusion D */
 static void
 test_parity_tiny_cycle (void)
 {
-  check_parity ("tiny", 32, "cycle", "early", 2);
+  check_parity ("tiny", 32, "cycle", "early", "pixels", 2);
+}
+
+/* Beyond the paper: the grid head in place of the pixel decoder, forward
+ * and two training steps (its slice, guide and overlay included) */
+static void
+test_parity_tiny_grid (void)
+{
+  check_parity ("tiny", 32, "nce", "early", "grid", 2);
 }
 
 static void
 test_parity_tiny_late (void)
 {
-  check_parity ("tiny", 32, "nce", "late", 2);
+  check_parity ("tiny", 32, "nce", "late", "pixels", 2);
 }
 
 static void
 test_parity_paper (void)
 {
   /* One step: the tiny runs check the second (Adam's first update) */
-  check_parity ("paper", 64, "nce", "early", 1);
+  check_parity ("paper", 64, "nce", "early", "pixels", 1);
 }
 
 static void
@@ -277,7 +287,7 @@ test_parity_refuses_bad_weights (void)
     "\"n_blocks\": 2, \"audio_width\": 8, \"embed_dim\": 32, \"mlp_dim\": 32}";
 
   scratch_init (&s);
-  make_golden (&s, "tiny", 32, "nce", "early", 1);
+  make_golden (&s, "tiny", 32, "nce", "early", "pixels", 1);
   broken = g_build_filename (s.dir, "broken.safetensors", NULL);
 
   /* A weight missing */
@@ -315,6 +325,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/parity/tiny-32", test_parity_tiny);
   g_test_add_func ("/soundstyle/parity/tiny-32-cycle", test_parity_tiny_cycle);
   g_test_add_func ("/soundstyle/parity/tiny-32-late", test_parity_tiny_late);
+  g_test_add_func ("/soundstyle/parity/tiny-32-grid", test_parity_tiny_grid);
   g_test_add_func ("/soundstyle/parity/paper-64", test_parity_paper);
   g_test_add_func ("/soundstyle/parity/paper-size", test_parity_paper_size);
   g_test_add_func ("/soundstyle/parity/refuses-bad-weights", test_parity_refuses_bad_weights);

@@ -69,6 +69,91 @@ class ResBlock(nn.Module):
         return x + self.conv_block(x)
 
 
+class GridGuide(nn.Module):
+    """Per-pixel guide: colour matrix, piecewise-linear curve per channel
+    (knots at k / K), 1x1 mix, sigmoid. Identity start."""
+
+    def __init__(self, knots):
+        super().__init__()
+        self.knots = knots
+        self.ccm = nn.Parameter(torch.eye(3))
+        self.ccm_bias = nn.Parameter(torch.zeros(3))
+        slopes = torch.zeros(3, knots)
+        slopes[:, 0] = 1.0
+        self.slopes = nn.Parameter(slopes)
+        self.mix = nn.Parameter(torch.full((3,), 4.0 / 3.0))
+        self.mix_bias = nn.Parameter(torch.full((1,), -2.0))
+
+    def forward(self, x):
+        u = (x + 1) / 2
+        v = torch.einsum("oi,bihw->bohw", self.ccm, u) + self.ccm_bias[None, :, None, None]
+        t = torch.arange(self.knots, dtype=x.dtype, device=x.device) / self.knots
+        # [B, 3, K, H, W]: every knot's hinge, weighted by its slope
+        hinges = F.relu(v[:, :, None] - t[None, None, :, None, None])
+        curve = (hinges * self.slopes[None, :, :, None, None]).sum(2)
+        return torch.sigmoid((curve * self.mix[None, :, None, None]).sum(1, keepdim=True) + self.mix_bias)
+
+
+def slice_grid(grid, guide, bins):
+    """Trilinear sample of grid [B, 12 bins, gh, gw] at every pixel's
+    position and guide depth -> [B, 12, H, W]."""
+    b, _, h, w = guide.shape
+    grid5 = grid.reshape(b, 12, bins, grid.shape[2], grid.shape[3])
+    xs = (torch.arange(w, dtype=guide.dtype) + 0.5) / w * 2 - 1
+    ys = (torch.arange(h, dtype=guide.dtype) + 0.5) / h * 2 - 1
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+    where = torch.stack([xx.expand(b, 1, h, w), yy.expand(b, 1, h, w), guide * 2 - 1], -1)
+    return F.grid_sample(grid5, where, mode="bilinear", padding_mode="border",
+                         align_corners=False).squeeze(2)
+
+
+class GridHead(nn.Module):
+    """Soundstyle's resolution-free head: a bilateral grid of affine colour
+    transforms and an RGBA overlay, predicted at the working size and
+    applied to the photo's own pixels."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        c0 = 4 * cfg["ngf"] + cfg["embed_dim"]
+        c1, c2 = c0 // 2, c0 // 4
+        head = cfg["head"]
+        self.bins = head["bins"]
+        halvings = {8: 1, 16: 2, 32: 3}[head["grid_cell"]]
+        doublings = {2: 1, 4: 0}[head["overlay_cell"]]
+        self.trunk = nn.Conv2d(c0, c1, 3, padding=1)
+        self.grid_down = nn.ModuleList([BlurDown(c1) for _ in range(halvings)])
+        self.grid_convs = nn.ModuleList([nn.Conv2d(c1, c1, 3, padding=1) for _ in range(halvings)])
+        self.coeffs = nn.Conv2d(c1, 12 * self.bins, 1)
+        self.overlay_up = nn.ModuleList([BlurUp(c1) for _ in range(doublings)])
+        self.overlay_conv = nn.Conv2d(c1, c2, 3, padding=1)
+        self.overlay_out = nn.Conv2d(c2, 4, 3, padding=1)
+        self.guide = GridGuide(head["guide_knots"])
+
+    @staticmethod
+    def _norm(h):
+        return F.instance_norm(h, eps=IN_EPS)
+
+    def look(self, fused):
+        t = F.relu(self._norm(self.trunk(fused)))
+        g = t
+        for down, conv in zip(self.grid_down, self.grid_convs):
+            g = F.relu(self._norm(conv(down(g))))
+        grid = self.coeffs(g)
+        o = t
+        for up in self.overlay_up:
+            o = up(o)
+        o = self.overlay_out(F.relu(self._norm(self.overlay_conv(o))))
+        alpha = torch.sigmoid(o[:, 3:4])
+        return grid, torch.cat([torch.tanh(o[:, :3]) * alpha, alpha], 1)
+
+    def apply(self, grid, overlay, photo):
+        b, _, h, w = photo.shape
+        a = slice_grid(grid, self.guide(photo), self.bins).view(b, 3, 4, h, w)
+        y = (a[:, :, :3] * photo[:, None]).sum(2) + a[:, :, 3]
+        over = F.interpolate(overlay, size=(h, w), mode="bilinear", align_corners=False)
+        return y * (1 - over[:, 3:4]) + over[:, :3]
+
+
 class Generator(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -81,11 +166,15 @@ class Generator(nn.Module):
         ]
         layers += [ResBlock(4 * ngf) for _ in range(cfg["n_blocks"])]
         self.n_enc = len(layers)
-        layers += [
-            BlurUp(c0), nn.Conv2d(c0, c0 // 2, 3, padding=1), _norm(c0 // 2), nn.ReLU(),
-            BlurUp(c0 // 2), nn.Conv2d(c0 // 2, c0 // 4, 3, padding=1), _norm(c0 // 4), nn.ReLU(),
-            nn.ReflectionPad2d(3), nn.Conv2d(c0 // 4, 3, 7), nn.Tanh(),
-        ]
+        self.head = None
+        if cfg.get("head", {}).get("kind") == "grid":
+            self.head = GridHead(cfg)
+        else:
+            layers += [
+                BlurUp(c0), nn.Conv2d(c0, c0 // 2, 3, padding=1), _norm(c0 // 2), nn.ReLU(),
+                BlurUp(c0 // 2), nn.Conv2d(c0 // 2, c0 // 4, 3, padding=1), _norm(c0 // 4), nn.ReLU(),
+                nn.ReflectionPad2d(3), nn.Conv2d(c0 // 4, 3, 7), nn.Tanh(),
+            ]
         self.model = nn.Sequential(*layers)
 
     def features(self, x, ids):
@@ -99,10 +188,13 @@ class Generator(nn.Module):
         raise ValueError("layer beyond the encoder")
 
     def forward(self, x, emb):
+        photo = x
         for layer in self.model[:self.n_enc]:
             x = layer(x)
         e = emb[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])
         x = torch.cat([x, e], 1)
+        if self.head is not None:
+            return self.head.apply(*self.head.look(x), photo)
         for layer in self.model[self.n_enc:]:
             x = layer(x)
         return x

@@ -53,18 +53,27 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--objective", default="nce", choices=["nce", "cycle"])
     parser.add_argument("--fusion", default="early", choices=["early", "late"])
+    parser.add_argument("--head", default="pixels", choices=["pixels", "grid"])
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     cfg = dict(preset=args.preset, conditioning="audio", **PRESETS[args.preset])
+    if args.head == "grid":
+        # 8-px cells so that a 32-px crop has a grid of 4 x 4
+        cfg["head"] = dict(kind="grid", grid_cell=8, bins=4, overlay_cell=2, guide_knots=6,
+                           working_size=256)
     opts = dict(OPTIONS, objective=args.objective, fusion=args.fusion)
 
     # The framework's default initialisation rather than the training one
     # (gain 0.02): larger activations make every layer's mistakes visible
     nets = ref.Nets(cfg, args.objective, args.fusion)
     with torch.no_grad():
+        if nets.G.head is not None:
+            # Away from the identity start, so every term of the guide matters
+            for p in nets.G.head.guide.parameters():
+                p.add_(0.3 * torch.randn_like(p))
         for m in nets.A.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
                 m.weight.uniform_(0.5, 1.5)
