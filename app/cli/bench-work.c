@@ -522,6 +522,15 @@ bench_work_run (BenchWork  *work,
     return FALSE;
   if (work->train_size > 0 && !run_training (work, result, error))
     return FALSE;
+  if (work->export_width > 0)
+    {
+      g_autoptr(JsonObject) export = bench_export_run (work, work->export_width, work->export_height, error);
+
+      if (export == NULL)
+        return FALSE;
+      json_object_set_object_member (result, "export", g_steal_pointer (&export));
+      progress (work, "export", 0.0);
+    }
   return TRUE;
 }
 
@@ -561,6 +570,8 @@ bench_work_open (BenchWork   *work,
     }
   else if (!adis_config_init_preset (&work->config, preset, error))
     return FALSE;
+  else if (work->grid_head)
+    adis_config_use_grid_head (&work->config);
 
   /* A training set, also for a preset's random weights: a trainer makes them */
   if (work->train_size > 0 || preset != NULL)

@@ -20,6 +20,9 @@ typedef struct
   int           train_size;    /* 0: no training or loader figures */
   int           train_batch;
   gboolean      cpu_clock;     /* time the process's CPU time, not the wall clock */
+  gboolean      grid_head;     /* with a preset: its shape with the grid head */
+  int           export_width;  /* the export figure's photo; 0: none */
+  int           export_height;
   GCancellable *cancellable;
 
   /* Owned, filled by bench_work_open */
@@ -49,6 +52,14 @@ JsonObject  *bench_work_describe_model (BenchWork   *work);
 /* Adds audio_ms, full_ms, slider_ms, train and loader to result */
 gboolean     bench_work_run            (BenchWork   *work,
                                         JsonObject  *result,
+                                        GError     **error);
+
+/* "export": a generated width x height JPEG restyled at its own size by
+ * `soundstyle stylize --size 0` in a child, time and peak memory, against
+ * the same photo at 256 px (bench-export.c) */
+JsonObject  *bench_export_run          (BenchWork   *work,
+                                        int          width,
+                                        int          height,
                                         GError     **error);
 
 /* The same figures from the PyTorch reference architecture, run as a child */

@@ -31,6 +31,8 @@ typedef struct
   char   *device;
   char   *output;
   char   *clock;
+  char   *head;
+  char   *export_size;
   int     repeat;
   int     warmup;
   int     preview;
@@ -49,6 +51,8 @@ bench_args_clear (BenchArgs *args)
   g_clear_pointer (&args->device, g_free);
   g_clear_pointer (&args->output, g_free);
   g_clear_pointer (&args->clock, g_free);
+  g_clear_pointer (&args->head, g_free);
+  g_clear_pointer (&args->export_size, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BenchArgs, bench_args_clear)
@@ -183,6 +187,39 @@ write_result (JsonObject  *result,
   return adis_write_file_atomic (output, text, length, error);
 }
 
+/* "WxH" or "0" (no export figure) */
+static gboolean
+parse_export_size (const char  *text,
+                   int         *out_width,
+                   int         *out_height,
+                   GError     **error)
+{
+  char *end = NULL;
+  gint64 w, h;
+
+  if (g_strcmp0 (text, "0") == 0)
+    {
+      *out_width = *out_height = 0;
+      return TRUE;
+    }
+  w = g_ascii_strtoll (text, &end, 10);
+  if (end == NULL || *end != 'x')
+    goto bad;
+  h = g_ascii_strtoll (end + 1, &end, 10);
+  if (*end != '\0' || w < 16 || h < 16 || w > ADIS_IMAGE_MAX_SIDE || h > ADIS_IMAGE_MAX_SIDE ||
+      w * h > ADIS_IMAGE_MAX_PIXELS)
+    goto bad;
+  *out_width = (int) w;
+  *out_height = (int) h;
+  return TRUE;
+
+bad:
+  g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+               "--export is “%s”: give WIDTHxHEIGHT (16 to %d a side, at most %d megapixels) or 0",
+               text, ADIS_IMAGE_MAX_SIDE, ADIS_IMAGE_MAX_PIXELS / (1024 * 1024));
+  return FALSE;
+}
+
 static gboolean
 bench (BenchArgs  *args,
        GError    **error)
@@ -199,8 +236,17 @@ bench (BenchArgs  *args,
     args->device = g_strdup ("auto");
   if (args->sizes == NULL)
     args->sizes = g_strdup ("256,512,1024");
-  if (!check_args (args, &device, error) || (sizes = parse_sizes (args->sizes, error)) == NULL)
+  if (!check_args (args, &device, error) || (sizes = parse_sizes (args->sizes, error)) == NULL ||
+      !parse_export_size (args->export_size ? args->export_size : "4000x3000",
+                          &work.export_width, &work.export_height, error))
     return FALSE;
+  if (args->head != NULL && (args->preset == NULL || g_strcmp0 (args->head, "grid") != 0))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "--head takes grid, with --preset (a model file says its own head)");
+      return FALSE;
+    }
+  work.grid_head = args->head != NULL;
 
   /* libtorch takes OpenMP's thread count, which is 1 on some machines with
    * more cores (Debian's libtorch on a 2-core VM): time one per core */
@@ -274,6 +320,8 @@ soundstyle_cmd_bench (int    argc,
     { "train-batch", 0, 0, G_OPTION_ARG_INT, &args.train_batch, "Batch of the training step (default: 4)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &args.threads, "libtorch threads; 0: one per core unless OMP_NUM_THREADS is set, then libtorch's choice (default: 0)", "N" },
     { "clock", 0, 0, G_OPTION_ARG_STRING, &args.clock, "wall, or cpu: the process's CPU time, for a machine busy with other work (default: wall)", "CLOCK" },
+    { "head", 0, 0, G_OPTION_ARG_STRING, &args.head, "With --preset: grid times the preset's shape with the grid head", "grid" },
+    { "export", 'e', 0, G_OPTION_ARG_STRING, &args.export_size, "Photo size for the export figure, or 0 for none (default: 4000x3000)", "WxH" },
     { "reference", 0, 0, G_OPTION_ARG_NONE, &args.reference, "Also time the PyTorch reference architecture, with ratios", NULL },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write the JSON here (atomically) instead of to stdout", "FILE" },
@@ -293,6 +341,12 @@ soundstyle_cmd_bench (int    argc,
     "each time, encoded and decoded onto the photo at the preview size.\n"
     "train has the step's crop size, batch, step_ms and images_per_second;\n"
     "loader has the data loader's rate on a generated folder data set.\n"
+    "export is a generated photo (--export, 12 MP by default) restyled at its\n"
+    "own size by `soundstyle stylize --size 0` in a child process, as an\n"
+    "export from the window: export_ms and export_peak_mb (the child's peak\n"
+    "resident memory), against stylize_256_ms for the same photo at 256 px\n"
+    "and their ratio export_over_256 (medians of --repeat runs, end to end:\n"
+    "reading the JPEG and writing the PNG included).\n"
     "With --reference, \"reference\" holds the same figures for the PyTorch\n"
     "reference architecture (Python: $SOUNDSTYLE_PYTHON, else the one found at\n"
     "build time) and \"ratio\" how many times faster Soundstyle is (reference\n"

@@ -85,8 +85,9 @@ test_tiny (void)
   g_autoptr(GError) error = NULL;
   const char *args[] = { "--preset", "tiny", "--sizes", "32,64", "--preview", "48",
                          "--repeat", "2", "--warmup", "1", "--train-size", "32",
-                         "--train-batch", "2", "--reference", "--output", output, NULL };
-  JsonObject *root, *model, *loader, *ratio;
+                         "--train-batch", "2", "--reference", "--export", "320x240",
+                         "--output", output, NULL };
+  JsonObject *root, *model, *loader, *ratio, *export;
 
   g_assert_cmpint (run_bench (args, NULL, &err), ==, 0);
   /* progress with a time estimate on stderr */
@@ -108,6 +109,14 @@ test_tiny (void)
   loader = member_object (root, "loader");
   member_positive (loader, "batches_per_second");
   member_positive (loader, "images_per_second");
+  /* The export: a child stylize at the photo's own size against 256 px */
+  export = member_object (root, "export");
+  g_assert_cmpstr (json_object_get_string_member (export, "photo"), ==, "320x240");
+  member_positive (export, "export_ms");
+  member_positive (export, "export_peak_mb");
+  member_positive (export, "stylize_256_ms");
+  member_positive (export, "stylize_256_peak_mb");
+  member_positive (export, "export_over_256");
 
   /* The reference did the same work, and each figure has its ratio */
   check_figures (member_object (root, "reference"));
@@ -115,6 +124,29 @@ test_tiny (void)
   member_positive (member_object (ratio, "full_ms"), "64");
   member_positive (member_object (ratio, "slider_ms"), "48");
   member_positive (ratio, "train_images_per_second");
+}
+
+/* A preset's shape with the grid head: the model says so, and a slider
+ * move is timed at each size */
+static void
+test_grid_head (void)
+{
+  g_autofree char *output = g_build_filename (tmpdir, "grid.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--preset", "tiny", "--head", "grid", "--sizes", "64,300", "--preview", "64",
+                         "--repeat", "1", "--warmup", "0", "--train-size", "0", "--export", "0",
+                         "--output", output, NULL };
+  JsonObject *root, *config;
+
+  g_assert_cmpint (run_bench (args, NULL, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_file (parser, output, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  config = member_object (member_object (root, "model"), "config");
+  g_assert_cmpstr (json_object_get_string_member (member_object (config, "head"), "kind"), ==, "grid");
+  member_positive (member_object (root, "slider_ms"), "300");
+  g_assert_false (json_object_has_member (root, "export"));
 }
 
 static void
@@ -127,6 +159,8 @@ test_bad_input (void)
   const char *bad_preset[] = { "--preset", "huge", "--output", output, NULL };
   const char *both[] = { "--preset", "tiny", "--model", "m.safetensors", NULL };
   const char *help[] = { "--help", NULL };
+  const char *bad_export[] = { "--preset", "tiny", "--export", "12MP", "--output", output, NULL };
+  const char *bad_head[] = { "--preset", "tiny", "--head", "pixels", "--output", output, NULL };
 
   g_assert_cmpint (run_bench (bad_sizes, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "big"));
@@ -135,6 +169,10 @@ test_bad_input (void)
   g_assert_nonnull (strstr (err, "huge"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_bench (both, NULL, NULL), ==, 2);
+  g_assert_cmpint (run_bench (bad_export, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "12MP"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_bench (bad_head, NULL, NULL), ==, 2);
   g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
 
   g_assert_cmpint (run_bench (help, &out, NULL), ==, 0);
@@ -152,6 +190,7 @@ main (int argc, char **argv)
   tmpdir = test_make_tmpdir ("bench");
 
   g_test_add_func ("/bench/tiny", test_tiny);
+  g_test_add_func ("/bench/grid-head", test_grid_head);
   g_test_add_func ("/bench/bad-input", test_bad_input);
 
   status = g_test_run ();
