@@ -47,6 +47,9 @@ struct _SoundstyleCanvas
   double      drag_start_pan_x;
   double      drag_start_pan_y;
   double      pinch_start_zoom;
+
+  /* The photo's long side on screen, in device pixels */
+  int         display_size;
 };
 
 G_DEFINE_FINAL_TYPE (SoundstyleCanvas, soundstyle_canvas, GTK_TYPE_WIDGET)
@@ -57,6 +60,7 @@ enum {
   PROP_AFTER,
   PROP_DIVIDER,
   PROP_ZOOM,
+  PROP_DISPLAY_SIZE,
   N_PROPS
 };
 
@@ -93,6 +97,23 @@ photo_rect (SoundstyleCanvas *self,
                       photo_w * scale,
                       photo_h * scale);
   return TRUE;
+}
+
+/* The renderer restyles at this size, so that the picture on screen is
+ * sharp at every zoom without rendering pixels nobody sees */
+static void
+update_display_size (SoundstyleCanvas *self)
+{
+  graphene_rect_t rect;
+  int size = 0;
+
+  if (photo_rect (self, &rect))
+    size = (int) ceil (MAX (rect.size.width, rect.size.height) *
+                       gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+  if (size == self->display_size)
+    return;
+  self->display_size = size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_SIZE]);
 }
 
 /* A zoomed photo may move only as far as its edges reach the widget's */
@@ -143,6 +164,7 @@ zoom_around (SoundstyleCanvas *self,
     {
       self->zoom = zoom;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+      update_display_size (self);
       return;
     }
 
@@ -161,6 +183,7 @@ zoom_around (SoundstyleCanvas *self,
   clamp_pan (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  update_display_size (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -410,6 +433,7 @@ soundstyle_canvas_size_allocate (GtkWidget *widget,
                                  int        baseline)
 {
   clamp_pan (SOUNDSTYLE_CANVAS (widget));
+  update_display_size (SOUNDSTYLE_CANVAS (widget));
 }
 
 static GtkSizeRequestMode
@@ -466,6 +490,9 @@ soundstyle_canvas_get_property (GObject    *object,
       break;
     case PROP_ZOOM:
       g_value_set_double (value, self->zoom);
+      break;
+    case PROP_DISPLAY_SIZE:
+      g_value_set_int (value, self->display_size);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -526,6 +553,9 @@ soundstyle_canvas_class_init (SoundstyleCanvasClass *klass)
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL, 1.0, SOUNDSTYLE_CANVAS_MAX_ZOOM, 1.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DISPLAY_SIZE] =
+    g_param_spec_int ("display-size", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "canvas");
@@ -596,6 +626,7 @@ soundstyle_canvas_set_before (SoundstyleCanvas *self,
       self->pan_x = self->pan_y = 0;
       soundstyle_canvas_set_zoom (self, 1.0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE]);
+      update_display_size (self);
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 }
@@ -618,6 +649,7 @@ soundstyle_canvas_set_after (SoundstyleCanvas *self,
   if (g_set_object (&self->after, texture))
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER]);
+      update_display_size (self);
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 }
@@ -666,4 +698,12 @@ soundstyle_canvas_set_zoom (SoundstyleCanvas *self,
       self->pan_x = self->pan_y = 0;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
+}
+
+int
+soundstyle_canvas_get_display_size (SoundstyleCanvas *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_CANVAS (self), 0);
+
+  return self->display_size;
 }

@@ -30,6 +30,8 @@ void        soundstyle_canvas_set_divider (SoundstyleCanvas *self,
 
 /* 1 fits the photo in the widget; up to SOUNDSTYLE_CANVAS_MAX_ZOOM */
 double      soundstyle_canvas_get_zoom    (SoundstyleCanvas *self);
+/* The photo's long side as shown, in device pixels (0: no photo) */
+int         soundstyle_canvas_get_display_size (SoundstyleCanvas *self);
 void        soundstyle_canvas_set_zoom    (SoundstyleCanvas *self,
                                            double            zoom);
 

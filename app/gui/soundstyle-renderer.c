@@ -4,10 +4,14 @@
  *
  * One worker thread takes the newest job and runs it: a new job replaces a
  * queued one and cancels a running one from an older generation of inputs.
- * Every change first renders a light preview (preview-size), and once the
- * inputs have rested for a moment the full render (render-size) follows.
- * The image's encoding is cached per photo and size, so a slider move costs
- * one sound encoding and one decode. Results come back to the main context
+ * A model with the grid head restyles at the size the canvas shows the
+ * photo (set_display_size): its networks run at a fixed working size and
+ * only the last, per-pixel step grows with the pixels, so the picture is
+ * sharp at every zoom at slider speed. A pixel-decoder model first renders
+ * a light preview (preview-size), and once the inputs have rested for a
+ * moment the full render (render-size) follows. The image's encoding is
+ * cached per photo (and, for a pixel decoder, size), so a slider move costs
+ * one sound encoding, one decode and one apply. Results come back to the main context
  * and are shown only if no newer inputs have arrived since, with one
  * exception: while a slider keeps moving, a running preview is not
  * cancelled but finishes and is shown (for the same photo and model), so
@@ -17,6 +21,8 @@
 #define G_LOG_DOMAIN "soundstyle-renderer"
 
 #include "config.h"
+
+#include <math.h>
 
 #include <glib/gi18n.h>
 
@@ -95,6 +101,9 @@ struct _SoundstyleRenderer
   float       weight;
   int         preview_size;
   int         render_size;
+  int         display_size;        /* the canvas's, in device pixels; 0: unknown */
+  guint       display_source;
+  double      export_progress;     /* of the latest export, or -1 */
   gboolean    live;                /* previews only: see set_live */
   guint64     live_generation;     /* the last inputs given while live */
 
@@ -119,6 +128,7 @@ enum {
   PROP_IS_PREVIEW,
   PROP_BUSY,
   PROP_RENDER_TIME,
+  PROP_EXPORT_PROGRESS,
   N_PROPS
 };
 
@@ -154,6 +164,21 @@ clamp_long_side (AdisImage *photo,
 
   /* Never upscale a small photo only to show it */
   return MIN (size, photo_side);
+}
+
+/* A grid head's cost hardly grows with the output size */
+static gboolean
+resolution_free (AdisModel *model)
+{
+  return adis_model_get_config (model)->head == ADIS_HEAD_GRID;
+}
+
+static int
+preview_long_side (SoundstyleRenderer *self)
+{
+  if (resolution_free (self->model) && self->display_size > 0)
+    return clamp_long_side (self->photo, self->display_size);
+  return clamp_long_side (self->photo, self->preview_size);
 }
 
 /* An immutable copy of the inputs, for a thread */
@@ -254,6 +279,8 @@ worker_get_image_code (Worker   *worker,
                        GError  **error)
 {
   AdisImageCode *code;
+  /* A grid head's code serves every output size */
+  int code_side = resolution_free (job->model) ? 0 : job->long_side;
 
   /* Codes of another photo or model will not be asked for again */
   for (guint i = 0; i < N_CACHED_CODES; i++)
@@ -262,10 +289,10 @@ worker_get_image_code (Worker   *worker,
       cached_code_clear (&worker->cache[i]);
 
   for (guint i = 0; i < N_CACHED_CODES; i++)
-    if (worker->cache[i].code != NULL && worker->cache[i].long_side == job->long_side)
+    if (worker->cache[i].code != NULL && worker->cache[i].long_side == code_side)
       return adis_image_code_ref (worker->cache[i].code);
 
-  code = adis_model_encode_image (job->model, job->photo, job->long_side, job->cancellable, error);
+  code = adis_model_encode_image (job->model, job->photo, code_side, job->cancellable, error);
   if (code == NULL)
     return NULL;
 
@@ -276,7 +303,7 @@ worker_get_image_code (Worker   *worker,
   worker->cache[0] = (CachedCode) {
     .model = adis_model_ref (job->model),
     .photo_id = job->photo_id,
-    .long_side = job->long_side,
+    .long_side = code_side,
     .code = adis_image_code_ref (code),
   };
   return code;
@@ -290,6 +317,26 @@ texture_from_image (AdisImage *image)
   g_autoptr(GBytes) bytes = g_bytes_new_take (adis_image_to_rgb8 (image), (gsize) width * height * 3);
 
   return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
+}
+
+/* The picture's size for a job: a grid style is applied at exactly the
+ * size shown; a pixel decoder's network makes sizes of the size rule */
+static void
+output_size (Job *job,
+             int *out_width,
+             int *out_height)
+{
+  int width = adis_image_get_width (job->photo);
+  int height = adis_image_get_height (job->photo);
+  double scale = (double) job->long_side / MAX (width, height);
+
+  if (!resolution_free (job->model))
+    {
+      adis_image_size_for_long_side (width, height, job->long_side, out_width, out_height);
+      return;
+    }
+  *out_width = MAX (1, (int) lround (width * scale));
+  *out_height = MAX (1, (int) lround (height * scale));
 }
 
 static void
@@ -322,6 +369,7 @@ worker_run_job (Worker *worker,
 {
   g_autoptr(AdisImageCode) image_code = NULL;
   g_autoptr(AdisSoundCode) sound_code = NULL;
+  g_autoptr(AdisStyle) style = NULL;
   g_autoptr(GError) error = NULL;
   Result *result = g_new0 (Result, 1);
   gint64 start = g_get_monotonic_time ();
@@ -332,8 +380,14 @@ worker_run_job (Worker *worker,
   result->preview = job->preview;
 
   if ((image_code = worker_get_image_code (worker, job, &error)) != NULL &&
-      (sound_code = job_encode_sound (job, &error)) != NULL)
-    result->image = adis_model_decode (job->model, image_code, sound_code, job->cancellable, &error);
+      (sound_code = job_encode_sound (job, &error)) != NULL &&
+      (style = adis_model_decode_style (job->model, image_code, sound_code, job->cancellable, &error)) != NULL)
+    {
+      int width, height;
+
+      output_size (job, &width, &height);
+      result->image = adis_style_apply (style, width, height, NULL, NULL, job->cancellable, &error);
+    }
 
   if (result->image != NULL)
     result->texture = texture_from_image (result->image);
@@ -429,10 +483,9 @@ can_render (SoundstyleRenderer *self)
 static gboolean
 needs_full_render (SoundstyleRenderer *self)
 {
-  if (self->live)
+  if (self->live || resolution_free (self->model))
     return FALSE;
-  return clamp_long_side (self->photo, self->render_size) >
-         clamp_long_side (self->photo, self->preview_size);
+  return clamp_long_side (self->photo, self->render_size) > preview_long_side (self);
 }
 
 static gboolean
@@ -462,7 +515,7 @@ schedule (SoundstyleRenderer *self)
     }
 
   set_busy (self, TRUE);
-  worker_submit (self->worker, job_new (self, clamp_long_side (self->photo, self->preview_size), TRUE));
+  worker_submit (self->worker, job_new (self, preview_long_side (self), TRUE));
 
   if (needs_full_render (self))
     self->full_render_source = g_timeout_add (FULL_RENDER_DELAY_MS, start_full_render, self);
@@ -536,16 +589,75 @@ soundstyle_renderer_apply (SoundstyleRenderer *self,
 
 typedef struct
 {
-  Job  *job;
-  char *path;
+  Job          *job;
+  char         *path;
+  GWeakRef      renderer;
+  GMainContext *context;
+  double        reported;    /* export thread only */
 } ExportData;
+
+typedef struct
+{
+  GWeakRef renderer;
+  double   fraction;
+} ExportProgress;
 
 static void
 export_data_free (ExportData *data)
 {
   job_free (data->job);
   g_free (data->path);
+  g_weak_ref_clear (&data->renderer);
+  g_main_context_unref (data->context);
   g_free (data);
+}
+
+static void
+export_progress_free (ExportProgress *progress)
+{
+  g_weak_ref_clear (&progress->renderer);
+  g_free (progress);
+}
+
+static void
+set_export_progress (SoundstyleRenderer *self,
+                     double              fraction)
+{
+  if (self->export_progress == fraction)
+    return;
+  self->export_progress = fraction;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT_PROGRESS]);
+}
+
+static gboolean
+deliver_export_progress (gpointer user_data)
+{
+  ExportProgress *progress = user_data;
+  g_autoptr(SoundstyleRenderer) self = g_weak_ref_get (&progress->renderer);
+
+  if (self != NULL)
+    set_export_progress (self, progress->fraction);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the export thread, every few rows: on to the main thread, in steps
+ * of a percent or more */
+static void
+on_export_progress (double   fraction,
+                    gpointer user_data)
+{
+  ExportData *data = user_data;
+  g_autoptr(GObject) renderer = g_weak_ref_get (&data->renderer);
+  ExportProgress *progress;
+
+  if (renderer == NULL || (fraction < 1.0 && fraction - data->reported < 0.01))
+    return;
+  data->reported = fraction;
+  progress = g_new0 (ExportProgress, 1);
+  g_weak_ref_init (&progress->renderer, renderer);
+  progress->fraction = fraction;
+  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, deliver_export_progress,
+                              progress, (GDestroyNotify) export_progress_free);
 }
 
 static void
@@ -558,15 +670,19 @@ export_thread (GTask        *task,
   Job *job = data->job;
   g_autoptr(AdisImageCode) image_code = NULL;
   g_autoptr(AdisSoundCode) sound_code = NULL;
+  g_autoptr(AdisStyle) style = NULL;
   g_autoptr(AdisImage) image = NULL;
   g_autoptr(GError) error = NULL;
 
   g_set_object (&job->cancellable, cancellable);
 
-  /* long side 0: the photo's own size */
+  /* The photo's own size, exactly: the networks run at their size and the
+   * style is applied to every pixel of the photo */
   if ((image_code = adis_model_encode_image (job->model, job->photo, 0, cancellable, &error)) == NULL ||
       (sound_code = job_encode_sound (job, &error)) == NULL ||
-      (image = adis_model_decode (job->model, image_code, sound_code, cancellable, &error)) == NULL ||
+      (style = adis_model_decode_style (job->model, image_code, sound_code, cancellable, &error)) == NULL ||
+      (image = adis_style_apply (style, adis_image_get_width (job->photo), adis_image_get_height (job->photo),
+                                 on_export_progress, data, cancellable, &error)) == NULL ||
       !adis_image_save (image, data->path, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -599,6 +715,9 @@ soundstyle_renderer_export_async (SoundstyleRenderer  *self,
   data = g_new0 (ExportData, 1);
   data->job = job_new (self, 0, FALSE);
   data->path = g_strdup (path);
+  g_weak_ref_init (&data->renderer, self);
+  data->context = g_main_context_ref_thread_default ();
+  set_export_progress (self, 0.0);
   g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
   g_task_run_in_thread (task, export_thread);
 }
@@ -610,6 +729,7 @@ soundstyle_renderer_export_finish (SoundstyleRenderer  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
+  set_export_progress (self, -1.0);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -621,6 +741,7 @@ soundstyle_renderer_dispose (GObject *object)
   SoundstyleRenderer *self = SOUNDSTYLE_RENDERER (object);
 
   g_clear_handle_id (&self->full_render_source, g_source_remove);
+  g_clear_handle_id (&self->display_source, g_source_remove);
 
   G_OBJECT_CLASS (soundstyle_renderer_parent_class)->dispose (object);
 }
@@ -673,6 +794,9 @@ soundstyle_renderer_get_property (GObject    *object,
     case PROP_RENDER_TIME:
       g_value_set_double (value, self->render_time);
       break;
+    case PROP_EXPORT_PROGRESS:
+      g_value_set_double (value, self->export_progress);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -703,6 +827,9 @@ soundstyle_renderer_class_init (SoundstyleRendererClass *klass)
   properties[PROP_RENDER_TIME] =
     g_param_spec_double ("render-time", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EXPORT_PROGRESS] =
+    g_param_spec_double ("export-progress", NULL, NULL, -1.0, 1.0, -1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A render that failed for a reason other than being superseded */
@@ -730,6 +857,7 @@ soundstyle_renderer_init (SoundstyleRenderer *self)
   self->gain_b = 1.0f;
   self->preview_size = 256;
   self->render_size = 768;
+  self->export_progress = -1.0;
 }
 
 /* --- public API ------------------------------------------------------------ */
@@ -892,4 +1020,49 @@ soundstyle_renderer_get_render_time (SoundstyleRenderer *self)
   g_return_val_if_fail (SOUNDSTYLE_IS_RENDERER (self), 0.0);
 
   return self->render_time;
+}
+
+static gboolean
+display_size_settled (gpointer data)
+{
+  SoundstyleRenderer *self = data;
+
+  self->display_source = 0;
+  if (self->model != NULL && resolution_free (self->model))
+    schedule (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While a window is resized or a zoom moves, the size changes on every
+ * frame; the picture is restyled once it holds still for a moment */
+#define DISPLAY_SETTLE_MS 120
+
+void
+soundstyle_renderer_set_display_size (SoundstyleRenderer *self,
+                                      int                 display_size)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_RENDERER (self));
+  g_return_if_fail (display_size >= 0);
+
+  if (self->display_size == display_size)
+    return;
+  self->display_size = display_size;
+  g_clear_handle_id (&self->display_source, g_source_remove);
+  self->display_source = g_timeout_add (DISPLAY_SETTLE_MS, display_size_settled, self);
+}
+
+int
+soundstyle_renderer_get_display_size (SoundstyleRenderer *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_RENDERER (self), 0);
+
+  return self->display_size;
+}
+
+double
+soundstyle_renderer_get_export_progress (SoundstyleRenderer *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_RENDERER (self), -1.0);
+
+  return self->export_progress;
 }

@@ -39,6 +39,14 @@ void                soundstyle_renderer_set_live        (SoundstyleRenderer   *s
                                                          gboolean              live);
 
 /* The latest result: a preview or the full render */
+/* The photo's long side on the canvas, in device pixels: a grid-head model
+ * restyles at this size (0: unknown, the preview size then) */
+void                soundstyle_renderer_set_display_size (SoundstyleRenderer  *self,
+                                                          int                  display_size);
+int                 soundstyle_renderer_get_display_size (SoundstyleRenderer  *self);
+/* The running export's share done, 0 to 1, or -1 when none runs
+ * ("export-progress") */
+double              soundstyle_renderer_get_export_progress (SoundstyleRenderer *self);
 GdkTexture         *soundstyle_renderer_get_texture     (SoundstyleRenderer   *self);
 AdisImage          *soundstyle_renderer_get_result      (SoundstyleRenderer   *self);
 gboolean            soundstyle_renderer_get_is_preview  (SoundstyleRenderer   *self);

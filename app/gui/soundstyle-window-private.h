@@ -21,6 +21,7 @@ struct _SoundstyleWindow
   GtkStack             *photo_stack;
   SoundstyleCanvas     *canvas;
   GtkWidget            *preview_label;
+  GtkProgressBar       *export_progress;
   GtkSpinner           *spinner;
   SoundstyleSoundSlot  *slot_a;
   SoundstyleSoundSlot  *slot_b;

@@ -130,6 +130,14 @@ soundstyle_window_update_busy (SoundstyleWindow *self)
 }
 
 static void
+on_display_size_changed (SoundstyleCanvas *canvas,
+                         GParamSpec       *pspec,
+                         SoundstyleWindow *self)
+{
+  soundstyle_renderer_set_display_size (self->renderer, soundstyle_canvas_get_display_size (canvas));
+}
+
+static void
 on_renderer_notify (SoundstyleRenderer *renderer,
                     GParamSpec         *pspec,
                     SoundstyleWindow   *self)
@@ -138,6 +146,10 @@ on_renderer_notify (SoundstyleRenderer *renderer,
   gtk_widget_set_visible (self->preview_label,
                           soundstyle_renderer_get_is_preview (renderer) &&
                           soundstyle_renderer_get_texture (renderer) != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->export_progress),
+                          soundstyle_renderer_get_export_progress (renderer) >= 0.0);
+  gtk_progress_bar_set_fraction (self->export_progress,
+                                 MAX (0.0, soundstyle_renderer_get_export_progress (renderer)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
                                  soundstyle_renderer_get_texture (renderer) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy",
@@ -570,6 +582,7 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, photo_stack);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, canvas);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, export_progress);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_a);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, slot_b);
@@ -613,6 +626,8 @@ soundstyle_window_init (SoundstyleWindow *self)
 #endif
 
   g_object_bind_property (self->renderer, "texture", self->canvas, "after", G_BINDING_SYNC_CREATE);
+  /* A grid-head model restyles at the size the photo is shown */
+  g_signal_connect_object (self->canvas, "notify::display-size", G_CALLBACK (on_display_size_changed), self, 0);
   g_signal_connect_object (self->renderer, "notify", G_CALLBACK (on_renderer_notify), self, 0);
   g_signal_connect_object (self->renderer, "failed", G_CALLBACK (on_render_failed), self, 0);
 

@@ -28,6 +28,7 @@ static struct
 {
   char                  *dir;
   char                  *model;
+  char                  *dataset;
   char                  *photo;
   char                  *tone_low;
   char                  *tone_high;
@@ -190,11 +191,8 @@ setup (void)
   fixture.tone_low = g_build_filename (fixture.dir, "low.wav", NULL);
   fixture.tone_high = g_build_filename (fixture.dir, "high.wav", NULL);
 
-  {
-    g_autofree char *dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
-
-    gui_test_train_model (dataset, fixture.model, 4, "3");
-  }
+  fixture.dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
+  gui_test_train_model (fixture.dataset, fixture.model, 4, "3");
   g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
 
   test_write_tone_wav (fixture.tone_low, 220, 0.3, 3.0, 16000, 1);
@@ -436,9 +434,9 @@ export_and_check (const char *name)
 
   exported = adis_image_load (path, &error);
   g_assert_no_error (error);
-  /* Full resolution: the photo's own size under the size rule */
-  adis_image_size_for_long_side (fixture.photo_width, fixture.photo_height,
-                                 MAX (fixture.photo_width, fixture.photo_height), &width, &height);
+  /* Full resolution: the photo's own size, exactly */
+  width = fixture.photo_width;
+  height = fixture.photo_height;
   g_assert_cmpint (adis_image_get_width (exported), ==, width);
   g_assert_cmpint (adis_image_get_height (exported), ==, height);
 }
@@ -492,6 +490,111 @@ test_zoom (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-fit", NULL));
   g_assert_cmpfloat (soundstyle_canvas_get_zoom (canvas), ==, 1.0);
   soundstyle_canvas_set_divider (canvas, 0.5);
+}
+
+static void
+on_export_progress (SoundstyleRenderer *renderer,
+                    GParamSpec         *pspec,
+                    GArray             *seen)
+{
+  double fraction = soundstyle_renderer_get_export_progress (renderer);
+
+  g_array_append_val (seen, fraction);
+}
+
+static int
+shown_long_side (void)
+{
+  AdisImage *shown = soundstyle_renderer_get_result (soundstyle_window_get_renderer (fixture.window));
+
+  return MAX (adis_image_get_width (shown), adis_image_get_height (shown));
+}
+
+/* A grid-head model restyles at the size the canvas shows the photo, at
+ * every zoom, and exports at the photo's own size with progress */
+static void
+test_grid_head (void)
+{
+  g_autofree char *model = g_build_filename (fixture.dir, "grid.safetensors", NULL);
+  g_autofree char *path = g_build_filename (fixture.dir, "grid-export.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) photo = g_file_new_for_path (fixture.photo);
+  g_autoptr(GFile) low = g_file_new_for_path (fixture.tone_low);
+  g_autoptr(GFile) high = g_file_new_for_path (fixture.tone_high);
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(AdisImage) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  SoundstyleWindow *main_window = fixture.window;
+  SoundstyleCanvas *canvas;
+  SoundstyleRenderer *renderer;
+  int photo_side = MAX (fixture.photo_width, fixture.photo_height);
+  int fitted, zoomed;
+  const char *argv[] = {
+    test_soundstyle_bin (), "train", fixture.dataset, "--output", model, "--preset", "tiny", "--head", "grid",
+    "--size", "32", "--batch", "2", "--max-steps", "3", "--seed", "4", "--device", "cpu", NULL
+  };
+
+  g_assert_cmpint (test_run (argv, NULL, &err), ==, 0);
+  g_setenv ("SOUNDSTYLE_MODEL", model, TRUE);
+
+  fixture.window = soundstyle_window_new (fixture.app);
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (fixture.window));
+  gui_test_wait_until (editor_shown, NULL, "the grid model to load");
+  canvas = soundstyle_window_get_canvas (fixture.window);
+  renderer = soundstyle_window_get_renderer (fixture.window);
+
+  soundstyle_window_open_photo (fixture.window, photo);
+  soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 0), low);
+  soundstyle_sound_slot_load_file (soundstyle_window_get_sound_slot (fixture.window, 1), high);
+  gui_test_wait_until (slots_hold_tones, NULL, "the tone files");
+  gui_test_wait_until (photo_shown, NULL, "the photo");
+  gui_test_settle (300);
+  wait_for_render ();
+
+  /* Fitted: the photo's size on screen, not a fixed preview size */
+  fitted = soundstyle_canvas_get_display_size (canvas);
+  g_test_message ("fitted: shown at %d px, rendered at %d px (photo %d px)", fitted, shown_long_side (), photo_side);
+  g_assert_cmpint (fitted, >, 256);
+  g_assert_cmpint (shown_long_side (), ==, MIN (fitted, photo_side));
+  g_assert_false (soundstyle_renderer_get_is_preview (renderer));
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "14-grid-head-fitted.png");
+
+  /* Zoomed in: rendered again at the larger size, up to the photo's */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-in", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.zoom-in", NULL));
+  gui_test_settle (300);
+  wait_for_render ();
+  zoomed = soundstyle_canvas_get_display_size (canvas);
+  g_test_message ("zoomed: shown at %d px, rendered at %d px", zoomed, shown_long_side ());
+  g_assert_cmpint (zoomed, >, fitted);
+  g_assert_cmpint (shown_long_side (), ==, MIN (zoomed, photo_side));
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "15-grid-head-zoomed.png");
+
+  /* Export: the photo's own size, with progress up to the end */
+  g_signal_connect (renderer, "notify::export-progress", G_CALLBACK (on_export_progress), seen);
+  soundstyle_window_export (fixture.window, file);
+  gui_test_wait_until (toast_starts_with, "Exported “grid-export.png”", "the grid export");
+  g_signal_handlers_disconnect_by_func (renderer, on_export_progress, seen);
+  exported = adis_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (adis_image_get_width (exported), ==, fixture.photo_width);
+  g_assert_cmpint (adis_image_get_height (exported), ==, fixture.photo_height);
+  g_assert_cmpuint (seen->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (seen, double, 0), ==, 0.0);
+  {
+    double highest = 0;
+
+    for (guint i = 0; i < seen->len; i++)
+      highest = MAX (highest, g_array_index (seen, double, i));
+    g_assert_cmpfloat (highest, ==, 1.0);
+  }
+  g_assert_cmpfloat (soundstyle_renderer_get_export_progress (renderer), ==, -1.0);
+
+  gtk_window_destroy (GTK_WINDOW (fixture.window));
+  fixture.window = main_window;
+  g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
 }
 
 /* Any toplevel other than the main window and not yet closed */
@@ -658,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/gui/export", test_export);
   g_test_add_func ("/soundstyle/gui/bad-files", test_bad_files);
   g_test_add_func ("/soundstyle/gui/zoom", test_zoom);
+  g_test_add_func ("/soundstyle/gui/grid-head", test_grid_head);
   g_test_add_func ("/soundstyle/gui/record", test_record);
   g_test_add_func ("/soundstyle/gui/dialogs", test_dialogs);
   g_test_add_func ("/soundstyle/gui/no-model", test_no_model);
