@@ -58,33 +58,82 @@ taps_new (int n,
   return taps;
 }
 
-float
-adis_grid_look_guide (const AdisGridLook *look,
-                      const float         rgb[3])
+/* The guide's curves in closed form: between knots j / K and (j + 1) / K
+ * the sum of hinges sum_k slopes[k] relu (v - k / K) is the line
+ * base[j] + slope[j] (v - j / K), so a pixel costs one lookup per channel
+ * instead of K hinges */
+#define MAX_KNOTS 64
+
+typedef struct
 {
-  /* In double: the bins magnify the guide's rounding by their count and by
-   * how much neighbouring bins differ */
+  const AdisGridLook *look;
+  int                 knots;
+  double              base[3][MAX_KNOTS];
+  double              slope[3][MAX_KNOTS];
+} Guide;
+
+static void
+guide_prepare (Guide              *guide,
+               const AdisGridLook *look)
+{
+  guide->look = look;
+  guide->knots = CLAMP (look->knots, 1, MAX_KNOTS);
+  for (int c = 0; c < 3; c++)
+    {
+      const float *slopes = look->slopes + c * look->knots;
+      double slope = 0.0, base = 0.0;
+
+      for (int j = 0; j < guide->knots; j++)
+        {
+          slope += slopes[j];
+          guide->base[c][j] = base;
+          guide->slope[c][j] = slope;
+          base += slope / guide->knots;
+        }
+    }
+}
+
+/* In double: the bins magnify the guide's rounding by their count and by
+ * how much neighbouring bins differ */
+static inline float
+guide_eval (const Guide *guide,
+            const float  rgb[3])
+{
+  const AdisGridLook *look = guide->look;
+  int knots = guide->knots;
   double u[3], s = look->mix_bias;
 
   for (int c = 0; c < 3; c++)
     u[c] = (rgb[c] + 1.0) * 0.5;
   for (int c = 0; c < 3; c++)
     {
-      const float *slopes = look->slopes + c * look->knots;
       double v = look->ccm[3 * c] * u[0] + look->ccm[3 * c + 1] * u[1] +
                  look->ccm[3 * c + 2] * u[2] + look->ccm_bias[c];
-      double curve = 0.0;
+      int j;
 
-      for (int k = 0; k < look->knots; k++)
-        curve += slopes[k] * fmax (v - (double) k / look->knots, 0.0);
-      s += look->mix[c] * curve;
+      if (v <= 0.0)
+        continue;
+      j = MIN ((int) (v * knots), knots - 1);
+      s += look->mix[c] * (guide->base[c][j] + guide->slope[c][j] * (v - (double) j / knots));
     }
   return (float) (1.0 / (1.0 + exp (-s)));
+}
+
+float
+adis_grid_look_guide (const AdisGridLook *look,
+                      const float         rgb[3])
+{
+  Guide guide;
+
+  g_return_val_if_fail (look->knots >= 1 && look->knots <= MAX_KNOTS, 0.5f);
+  guide_prepare (&guide, look);
+  return guide_eval (&guide, rgb);
 }
 
 typedef struct
 {
   const AdisGridLook    *look;
+  Guide                  guide;
   const float           *in;        /* [3][height][width] */
   float                 *out;
   int                    width;
@@ -152,7 +201,7 @@ apply_row (ApplyJob *job,
 
       if (bins > 1)
         {
-          float z = adis_grid_look_guide (look, rgb) * (float) bins - 0.5f;
+          float z = guide_eval (&job->guide, rgb) * (float) bins - 0.5f;
           int z0, z1;
           float wz;
 
@@ -259,9 +308,12 @@ adis_grid_look_apply (const AdisGridLook    *look,
 
   g_return_val_if_fail (look != NULL && photo != NULL, NULL);
   g_return_val_if_fail (look->bins >= 1 && look->grid_width >= 1 && look->grid_height >= 1, NULL);
-  g_return_val_if_fail (look->bins == 1 || (look->knots >= 1 && look->slopes != NULL), NULL);
+  g_return_val_if_fail (look->bins == 1 || (look->knots >= 1 && look->knots <= MAX_KNOTS &&
+                                            look->slopes != NULL), NULL);
 
   job.look = look;
+  if (look->bins > 1)
+    guide_prepare (&job.guide, look);
   job.in = adis_image_get_planes (photo);
   job.width = adis_image_get_width (photo);
   job.height = adis_image_get_height (photo);
