@@ -111,9 +111,10 @@ guide_eval (const Guide *guide,
                  look->ccm[3 * c + 2] * u[2] + look->ccm_bias[c];
       int j;
 
-      if (v <= 0.0)
+      /* (and NaN, from a broken model, which must not reach an int cast) */
+      if (!(v > 0.0))
         continue;
-      j = MIN ((int) (v * knots), knots - 1);
+      j = v * knots >= knots - 1 ? knots - 1 : (int) (v * knots);
       s += look->mix[c] * (guide->base[c][j] + guide->slope[c][j] * (v - (double) j / knots));
     }
   return (float) (1.0 / (1.0 + exp (-s)));
@@ -205,7 +206,8 @@ apply_row (ApplyJob *job,
           int z0, z1;
           float wz;
 
-          z = CLAMP (z, 0.0f, (float) (bins - 1));
+          /* NaN (a broken model) goes to the first bin, not into an int cast */
+          z = z > 0.0f ? MIN (z, (float) (bins - 1)) : 0.0f;
           z0 = (int) floorf (z);
           z1 = MIN (z0 + 1, bins - 1);
           wz = z - (float) z0;

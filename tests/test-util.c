@@ -413,3 +413,39 @@ test_estimate_pitch (const float *samples,
     crossings += (samples[i - 1] < 0.f) != (samples[i] < 0.f);
   return crossings / 2.0 / ((double) n_samples / sample_rate);
 }
+
+static double
+image_diff (AdisImage *a,
+            AdisImage *b,
+            gboolean   mean)
+{
+  const float *pa = adis_image_get_planes (a);
+  const float *pb = adis_image_get_planes (b);
+  gsize n = 3 * (gsize) adis_image_get_width (a) * adis_image_get_height (a);
+  double worst = 0, sum = 0;
+
+  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
+  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = fabs ((double) pa[i] - pb[i]);
+
+      worst = MAX (worst, d);
+      sum += d;
+    }
+  return mean ? sum / n : worst;
+}
+
+double
+test_image_max_diff (AdisImage *a,
+                     AdisImage *b)
+{
+  return image_diff (a, b, FALSE);
+}
+
+double
+test_image_mean_diff (AdisImage *a,
+                      AdisImage *b)
+{
+  return image_diff (a, b, TRUE);
+}

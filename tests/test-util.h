@@ -21,6 +21,12 @@ void       test_write_tone_wav       (const char *path,
                                       int         sample_rate,
                                       int         n_channels);
 
+/* The largest and the mean |a - b| over two images' planes (same size) */
+double     test_image_max_diff       (AdisImage  *a,
+                                      AdisImage  *b);
+double     test_image_mean_diff      (AdisImage  *a,
+                                      AdisImage  *b);
+
 /* Writes a PNG of a smooth pattern whose colours depend on seed */
 void       test_write_pattern_png    (const char *path,
                                       int         width,

@@ -75,36 +75,6 @@ synthetic_photo (int width,
   return image;
 }
 
-static double
-max_abs_diff (AdisImage *a,
-              AdisImage *b)
-{
-  const float *pa = adis_image_get_planes (a);
-  const float *pb = adis_image_get_planes (b);
-  gsize n = 3 * (gsize) adis_image_get_width (a) * adis_image_get_height (a);
-  double worst = 0;
-
-  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
-  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
-  for (gsize i = 0; i < n; i++)
-    worst = MAX (worst, fabs ((double) pa[i] - pb[i]));
-  return worst;
-}
-
-static double
-mean_abs_diff (AdisImage *a,
-               AdisImage *b)
-{
-  const float *pa = adis_image_get_planes (a);
-  const float *pb = adis_image_get_planes (b);
-  gsize n = 3 * (gsize) adis_image_get_width (a) * adis_image_get_height (a);
-  double sum = 0;
-
-  for (gsize i = 0; i < n; i++)
-    sum += fabs ((double) pa[i] - pb[i]);
-  return sum / n;
-}
-
 static AdisStyle *
 style_for (AdisModel *model,
            AdisImage *photo,
@@ -155,11 +125,11 @@ test_apply_matches_torch (void)
       g_assert_no_error (error);
       direct = adis_testing_apply_with_torch (style, sizes[i][0], sizes[i][1], &error);
       g_assert_no_error (error);
-      diff = max_abs_diff (fast, direct);
+      diff = test_image_max_diff (fast, direct);
       {
         g_autoptr(AdisImage) resized = adis_image_resize (photo, sizes[i][0], sizes[i][1]);
 
-        moved = mean_abs_diff (fast, resized);
+        moved = test_image_mean_diff (fast, resized);
       }
       g_test_message ("%d x %d: max |C - torch| %.3g; mean change from the photo %.3f",
                       sizes[i][0], sizes[i][1], diff, moved);
@@ -216,7 +186,7 @@ test_two_sizes_agree (void)
   small = adis_style_apply (style, 200, 150, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   shrunk = adis_image_resize (large, 200, 150);
-  diff = mean_abs_diff (shrunk, small);
+  diff = test_image_mean_diff (shrunk, small);
   g_test_message ("800 x 600 resized to 200 x 150 against 200 x 150: mean |diff| %.4f", diff);
   /* Resizing the photo first and resizing the result commute up to the
    * guide's non-linearity at edges: a few levels of 255 on average */
@@ -359,7 +329,7 @@ test_pixel_decoder_carried (void)
   small = adis_style_apply (style, net_w, net_h, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   shrunk = adis_image_resize (large, net_w, net_h);
-  diff = mean_abs_diff (shrunk, small);
+  diff = test_image_mean_diff (shrunk, small);
   g_test_message ("carried to 2400 x 1800 and shrunk back: mean |diff| %.4f from the network's", diff);
   g_assert_cmpfloat (diff, <, 0.05);
 }

@@ -29,22 +29,6 @@ test_image (int width,
   return image;
 }
 
-static double
-max_abs_diff (AdisImage *a,
-              AdisImage *b)
-{
-  const float *pa = adis_image_get_planes (a);
-  const float *pb = adis_image_get_planes (b);
-  gsize n = 3 * (gsize) adis_image_get_width (a) * adis_image_get_height (a);
-  double worst = 0;
-
-  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
-  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
-  for (gsize i = 0; i < n; i++)
-    worst = MAX (worst, fabs ((double) pa[i] - pb[i]));
-  return worst;
-}
-
 static AdisImage *
 stylize (AdisModel *model,
          AdisImage *image,
@@ -151,10 +135,10 @@ test_sound_controls (void)
 
   g_assert_no_error (error);
   g_test_message ("gain 0 vs 1: %g; mix vs one: %g",
-                  max_abs_diff (silent, loud), max_abs_diff (mixed, loud));
-  g_assert_cmpfloat (max_abs_diff (silent, loud), >, 1e-6);
-  g_assert_cmpfloat (max_abs_diff (mixed, loud), >, 1e-6);
-  g_assert_cmpfloat (max_abs_diff (mixed, silent), >, 1e-6);
+                  test_image_max_diff (silent, loud), test_image_max_diff (mixed, loud));
+  g_assert_cmpfloat (test_image_max_diff (silent, loud), >, 1e-6);
+  g_assert_cmpfloat (test_image_max_diff (mixed, loud), >, 1e-6);
+  g_assert_cmpfloat (test_image_max_diff (mixed, silent), >, 1e-6);
 
   /* A code reused gives what a fresh one gives */
   icode = adis_model_encode_image (model, image, 32, NULL, &error);
@@ -165,8 +149,8 @@ test_sound_controls (void)
   g_assert_no_error (error);
   again2 = adis_model_decode (model, icode, scode, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpfloat (max_abs_diff (again, loud), ==, 0);
-  g_assert_cmpfloat (max_abs_diff (again2, loud), ==, 0);
+  g_assert_cmpfloat (test_image_max_diff (again, loud), ==, 0);
+  g_assert_cmpfloat (test_image_max_diff (again2, loud), ==, 0);
 
   embedding = adis_sound_code_get_embedding (scode, &dim);
   g_assert_cmpint (dim, ==, adis_model_get_config (model)->embed_dim);
@@ -339,8 +323,8 @@ test_half_precision (void)
   g_assert_no_error (error);
   a = stylize (full, image, 0, sound, NULL, 1, 0);
   b = stylize (half, image, 0, sound, NULL, 1, 0);
-  g_test_message ("F16 vs F32: %g", max_abs_diff (a, b));
-  g_assert_cmpfloat (max_abs_diff (a, b), <, 1e-2);
+  g_test_message ("F16 vs F32: %g", test_image_max_diff (a, b));
+  g_assert_cmpfloat (test_image_max_diff (a, b), <, 1e-2);
   json = adis_model_dup_metadata_json (half);
   g_assert_nonnull (strstr (json, "\"F16\""));
 

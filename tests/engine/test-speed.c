@@ -74,22 +74,6 @@ test_fold_presets (void)
   compare_generator ("paper", 4, 5);
 }
 
-static double
-max_abs_diff (AdisImage *a,
-              AdisImage *b)
-{
-  const float *pa = adis_image_get_planes (a);
-  const float *pb = adis_image_get_planes (b);
-  gsize n = 3 * (gsize) adis_image_get_width (a) * adis_image_get_height (a);
-  double worst = 0;
-
-  g_assert_cmpint (adis_image_get_width (a), ==, adis_image_get_width (b));
-  g_assert_cmpint (adis_image_get_height (a), ==, adis_image_get_height (b));
-  for (gsize i = 0; i < n; i++)
-    worst = MAX (worst, fabs ((double) pa[i] - pb[i]));
-  return worst;
-}
-
 /* A tiny model with the training's initial weights, through the public API */
 static char *
 make_model_named (const char *name)
@@ -182,7 +166,7 @@ test_channels_last (void)
 
   out_fast = stylize (fast, image, sound);
   out_plain = stylize (plain, image, sound);
-  diff = max_abs_diff (out_fast, out_plain);
+  diff = test_image_max_diff (out_fast, out_plain);
   g_test_message ("channels-last vs NCHW: %.2g", diff);
   g_assert_cmpfloat (diff, <=, EXACT);
 }
@@ -280,9 +264,9 @@ test_kernels_model (void)
       adis_testing_set_fast_kernels (TRUE);
       g_test_message ("%d x %d: fast vs plain kernels: embedding %.2g, image %.2g",
                       adis_image_get_width (out[1]), adis_image_get_height (out[1]),
-                      embed_diff, max_abs_diff (out[0], out[1]));
+                      embed_diff, test_image_max_diff (out[0], out[1]));
       g_assert_cmpfloat (embed_diff, <=, EXACT);
-      g_assert_cmpfloat (max_abs_diff (out[0], out[1]), <=, EXACT);
+      g_assert_cmpfloat (test_image_max_diff (out[0], out[1]), <=, EXACT);
       g_clear_pointer (&out[0], adis_image_unref);
       g_clear_pointer (&out[1], adis_image_unref);
     }
@@ -339,11 +323,11 @@ test_model_decode (void)
           again = adis_model_decode (model, icode, scode, NULL, &error);
           g_assert_no_error (error);
 
-          diff = max_abs_diff (fast, plain);
+          diff = test_image_max_diff (fast, plain);
           g_test_message ("%d x %d, gain %.1f: folded vs plain %.2g",
                           adis_image_get_width (fast), adis_image_get_height (fast), gains[j], diff);
           g_assert_cmpfloat (diff, <=, EXACT);
-          g_assert_cmpfloat (max_abs_diff (fast, again), ==, 0.0);
+          g_assert_cmpfloat (test_image_max_diff (fast, again), ==, 0.0);
         }
     }
 }
