@@ -15,6 +15,7 @@
 
 #include "adis-types.h"
 #include "adis-image.h"
+#include "adis-synth.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,58 @@ double        adis_eval_pearson            (const double   *x,
 double        adis_eval_spearman           (const double   *x,
                                             const double   *y,
                                             gsize           n);
+
+/* --- colour layout and detail (adis-eval-layout.c) ------------------------ */
+
+/* Colours are CIELAB (D65) from the image's sRGB values (clamped to [0, 1]):
+ * linearised by the sRGB curve, to XYZ by the sRGB matrix, then L*, a*, b*. */
+
+/* The coarse grid the layout is compared on */
+#define ADIS_EVAL_LAYOUT_CELLS 16
+
+/* The mean L*, a*, b* of each of cells x cells cells (cell (cx, cy) covers
+ * x in [cx w / cells, (cx + 1) w / cells), rounded down, and likewise y):
+ * cells * cells * 3 doubles, row by row; free with g_free. The image must be
+ * at least cells pixels on each side. */
+double       *adis_eval_lab_grid           (AdisImage      *image,
+                                            int             cells);
+/* The mean over cells of the Euclidean distance (CIE76 delta E) of two grids */
+double        adis_eval_lab_grid_distance  (const double   *a,
+                                            const double   *b,
+                                            int             cells);
+/* The two above at ADIS_EVAL_LAYOUT_CELLS; NAN if an image is too small.
+ * The images may differ in size: the grid is the common ground. */
+double        adis_eval_layout_distance    (AdisImage      *a,
+                                            AdisImage      *b);
+
+/* The renderer's images of photo for every category at every intensity, all
+ * with the render seed, as layout grids: n_categories x n_intensities grids
+ * (category-major) of ADIS_EVAL_LAYOUT_CELLS^2 * 3 doubles; free with g_free */
+double       *adis_eval_oracle_grids       (AdisImage                *photo,
+                                            const AdisSynthCategory  *categories,
+                                            int                       n_categories,
+                                            const float              *intensities,
+                                            int                       n_intensities,
+                                            guint64                   seed,
+                                            GError                  **error);
+/* Which category's render image is nearest to (the smallest layout
+ * distance over its intensities): an index into the categories the grids
+ * were made for, the first on a tie; -1 if image is too small.
+ * out_distance (may be NULL) gets that distance. */
+int           adis_eval_oracle_nearest     (AdisImage      *image,
+                                            const double   *grids,
+                                            int             n_categories,
+                                            int             n_intensities,
+                                            double         *out_distance);
+
+/* Detail kept: the Pearson correlation of the Laplacian of Gaussian
+ * (sigma 1) of the two images' L*, over the pixels whose 9 x 9 kernel
+ * (radius 4 sigma) lies wholly inside. The kernel is g''(x) g(y) +
+ * g(x) g''(y), g the sampled Gaussian normalised to sum 1 and
+ * g''(x) = (x^2 - 1) g(x). NAN when the sizes differ, a side is under 10,
+ * or an image has no detail at all. */
+double        adis_eval_detail_correlation (AdisImage      *a,
+                                            AdisImage      *b);
 
 /* --- the probe ----------------------------------------------------------- */
 

@@ -25,24 +25,32 @@
 
 typedef struct
 {
-  char   *path;
-  float  *samples;   /* 16 kHz mono */
-  gsize   n;
-  float   level;     /* RMS for beds, peak for events */
+  char             *path;
+  char             *name;      /* relative to the media folder: sounds/rain/x.ogg */
+  char             *source;    /* the package INVENTORY.tsv names; NULL when none */
+  guint             index;     /* in media->recordings */
+  AdisSynthCategory category;
+  float            *samples;   /* 16 kHz mono */
+  gsize             n;
+  float             level;     /* RMS for beds, peak for events */
 } Recording;
 
 struct _AdisSynthMedia
 {
   char       *dir;
   GPtrArray  *photos;                          /* char *, NULL-terminated */
-  GPtrArray  *beds[ADIS_SYNTH_N_CATEGORIES];   /* Recording * */
+  GPtrArray  *recordings;                      /* Recording *, in path order, owned */
+  GPtrArray  *beds[ADIS_SYNTH_N_CATEGORIES];   /* Recording *, borrowed */
   GPtrArray  *events[ADIS_SYNTH_N_CATEGORIES];
+  GHashTable *sources;                         /* name -> package, from INVENTORY.tsv */
 };
 
 static void
 recording_free (Recording *recording)
 {
   g_free (recording->path);
+  g_free (recording->name);
+  g_free (recording->source);
   g_free (recording->samples);
   g_free (recording);
 }
@@ -57,6 +65,8 @@ media_free (AdisSynthMedia *media)
       g_ptr_array_unref (media->beds[c]);
       g_ptr_array_unref (media->events[c]);
     }
+  g_ptr_array_unref (media->recordings);
+  g_hash_table_unref (media->sources);
 }
 
 AdisSynthMedia *
@@ -162,6 +172,43 @@ recording_load (const char *path, GError **error)
   return recording;
 }
 
+/* MEDIA/INVENTORY.tsv (build-aux/fetch-media.sh writes it): the package each
+ * file came from, by the columns named "file" and "package". A folder
+ * without one (the bundled samples) has no sources: nothing else changes. */
+static void
+read_inventory (const char *media_dir, GHashTable *sources)
+{
+  g_autofree char *path = g_build_filename (media_dir, "INVENTORY.tsv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  int file_col = -1, package_col = -1;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  if (lines[0] == NULL)
+    return;
+  header = g_strsplit (g_strchomp (lines[0]), "\t", -1);
+  for (int i = 0; header[i] != NULL; i++)
+    {
+      if (g_str_equal (header[i], "file"))
+        file_col = i;
+      else if (g_str_equal (header[i], "package"))
+        package_col = i;
+    }
+  if (file_col < 0 || package_col < 0)
+    return;
+  for (guint l = 1; lines[l] != NULL; l++)
+    {
+      g_auto(GStrv) cols = g_strsplit (g_strchomp (lines[l]), "\t", -1);
+      int n = (int) g_strv_length (cols);
+
+      if (n > MAX (file_col, package_col) && cols[file_col][0] != '\0' && cols[package_col][0] != '\0')
+        g_hash_table_insert (sources, g_strdup (cols[file_col]), g_strdup (cols[package_col]));
+    }
+}
+
 AdisSynthMedia *
 adis_synth_media_load (const char  *media_dir,
                        GError     **error)
@@ -172,17 +219,19 @@ adis_synth_media_load (const char  *media_dir,
   g_autofree char *sounds_dir = g_build_filename (media_dir, "sounds", NULL);
   g_autofree char *photos_dir = g_build_filename (media_dir, "photos", NULL);
   g_autoptr(GPtrArray) sounds = g_ptr_array_new_with_free_func (g_free);
-  guint n_used = 0;
 
   g_return_val_if_fail (media_dir != NULL, NULL);
 
   media->dir = g_strdup (media_dir);
   media->photos = g_ptr_array_new_with_free_func (g_free);
+  media->recordings = g_ptr_array_new_with_free_func ((GDestroyNotify) recording_free);
+  media->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
     {
-      media->beds[c] = g_ptr_array_new_with_free_func ((GDestroyNotify) recording_free);
-      media->events[c] = g_ptr_array_new_with_free_func ((GDestroyNotify) recording_free);
+      media->beds[c] = g_ptr_array_new ();
+      media->events[c] = g_ptr_array_new ();
     }
+  read_inventory (media_dir, media->sources);
 
   list_files (photos_dir, photo_ext, media->photos);
   g_ptr_array_sort (media->photos, compare_strings);
@@ -208,13 +257,17 @@ adis_synth_media_load (const char  *media_dir,
       recording = recording_load (path, error);
       if (recording == NULL)
         return NULL;
+      recording->name = g_strconcat ("sounds/", path + strlen (sounds_dir) + 1, NULL);
+      recording->source = g_strdup (g_hash_table_lookup (media->sources, recording->name));
+      recording->category = category;
+      recording->index = media->recordings->len;
+      g_ptr_array_add (media->recordings, recording);
       if (recording->n > EVENT_MAX_SECONDS * ADIS_SAMPLE_RATE)
         g_ptr_array_add (media->beds[category], recording);
       else
         g_ptr_array_add (media->events[category], recording);
-      n_used++;
     }
-  if (n_used == 0)
+  if (media->recordings->len == 0)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "Media folder “%s” has no sounds of a known category in sounds/ "
@@ -248,6 +301,56 @@ adis_synth_media_get_dir (AdisSynthMedia *media)
   return media->dir;
 }
 
+const char *
+adis_synth_media_get_source (AdisSynthMedia *media,
+                             const char     *name)
+{
+  g_return_val_if_fail (media != NULL, NULL);
+  return g_hash_table_lookup (media->sources, name);
+}
+
+guint
+adis_synth_media_get_n_recordings (AdisSynthMedia *media)
+{
+  g_return_val_if_fail (media != NULL, 0);
+  return media->recordings->len;
+}
+
+static const Recording *
+get_recording (AdisSynthMedia *media, guint index)
+{
+  g_return_val_if_fail (media != NULL, NULL);
+  g_return_val_if_fail (index < media->recordings->len, NULL);
+  return g_ptr_array_index (media->recordings, index);
+}
+
+const char *
+adis_synth_media_get_recording_name (AdisSynthMedia *media,
+                                     guint           index)
+{
+  const Recording *r = get_recording (media, index);
+
+  return r != NULL ? r->name : NULL;
+}
+
+const char *
+adis_synth_media_get_recording_source (AdisSynthMedia *media,
+                                       guint           index)
+{
+  const Recording *r = get_recording (media, index);
+
+  return r != NULL ? r->source : NULL;
+}
+
+AdisSynthCategory
+adis_synth_media_get_recording_category (AdisSynthMedia *media,
+                                         guint           index)
+{
+  const Recording *r = get_recording (media, index);
+
+  return r != NULL ? r->category : ADIS_SYNTH_SUNNY;
+}
+
 /* ---- the builder -------------------------------------------------------------- */
 
 float
@@ -266,10 +369,37 @@ adis_synth_intensity_for_rms (float rms)
   return CLAMP (1.f + 20.f * log10f (rms / ADIS_SYNTH_RMS_AT_FULL) / ADIS_SYNTH_DB_RANGE, 0.f, 1.f);
 }
 
-/* 1 to 3 windows of beds from random places, each at a similar level: more
- * layers is a denser texture (more drops, more birds, more gusts) */
+/* The recordings of pool that allowed lets a clip draw on (allowed NULL: all) */
+static GPtrArray *
+allowed_of (GPtrArray *pool, const gboolean *allowed)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < pool->len; i++)
+    {
+      Recording *r = g_ptr_array_index (pool, i);
+
+      if (allowed == NULL || allowed[r->index])
+        g_ptr_array_add (out, r);
+    }
+  return out;
+}
+
 static void
-add_beds (GPtrArray *beds, float intensity, AdisSynthRng *rng, float *out)
+note_used (GArray *used, const Recording *r)
+{
+  for (guint i = 0; used != NULL && i < used->len; i++)
+    if (g_array_index (used, guint, i) == r->index)
+      return;
+  if (used != NULL)
+    g_array_append_val (used, r->index);
+}
+
+/* 1 to 3 windows of beds from random places, each at a similar level: more
+ * layers is a denser texture (more drops, more birds, more gusts). out NULL
+ * only draws, to say which recordings a clip uses. */
+static void
+add_beds (GPtrArray *beds, float intensity, AdisSynthRng *rng, float *out, GArray *used)
 {
   int layers = 1 + (int) (intensity * 2.999f);
 
@@ -281,7 +411,8 @@ add_beds (GPtrArray *beds, float intensity, AdisSynthRng *rng, float *out)
                     : 0;
       float gain = (float) adis_synth_rng_range (rng, 0.7, 1.0) / r->level;
 
-      for (gsize i = 0; i < ADIS_CLIP_SAMPLES; i++)
+      note_used (used, r);
+      for (gsize i = 0; out != NULL && i < ADIS_CLIP_SAMPLES; i++)
         out[i] += gain * r->samples[(start + i) % r->n];
     }
 }
@@ -289,7 +420,7 @@ add_beds (GPtrArray *beds, float intensity, AdisSynthRng *rng, float *out)
 /* Someone walking: a step every 0.85 s at intensity 0, every 0.3 s at 1,
  * each a random recording at a random level */
 static void
-add_events (GPtrArray *events, float intensity, AdisSynthRng *rng, float *out)
+add_events (GPtrArray *events, float intensity, AdisSynthRng *rng, float *out, GArray *used)
 {
   double interval = 0.85 - 0.55 * intensity;
   double t = adis_synth_rng_range (rng, 0.0, interval);
@@ -300,10 +431,45 @@ add_events (GPtrArray *events, float intensity, AdisSynthRng *rng, float *out)
       float gain = (float) adis_synth_rng_range (rng, 0.6, 1.0) / r->level;
       gsize at = (gsize) (t * ADIS_SAMPLE_RATE);
 
-      for (gsize i = 0; i < r->n && at + i < ADIS_CLIP_SAMPLES; i++)
+      note_used (used, r);
+      for (gsize i = 0; out != NULL && i < r->n && at + i < ADIS_CLIP_SAMPLES; i++)
         out[at + i] += gain * r->samples[i];
       t += interval * adis_synth_rng_range (rng, 0.8, 1.2);
     }
+}
+
+/* One category's clip; with wave NULL only the draws are made (which
+ * recordings it uses go to used) */
+static gboolean
+compose_category (AdisSynthMedia     *media,
+                  AdisSynthCategory   category,
+                  float               intensity,
+                  guint64             seed,
+                  const gboolean     *allowed,
+                  float              *wave,
+                  GArray             *used,
+                  GError            **error)
+{
+  g_autoptr(GPtrArray) events = allowed_of (media->events[category], allowed);
+  g_autoptr(GPtrArray) beds = allowed_of (media->beds[category], allowed);
+  AdisSynthRng rng;
+
+  if (events->len + beds->len == 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   adis_synth_media_has_category (media, category)
+                   ? "Media folder “%s” has no %s sounds that this split may use"
+                   : "Media folder “%s” has no %s sounds",
+                   media->dir, adis_synth_category_name (category));
+      return FALSE;
+    }
+
+  adis_synth_rng_init (&rng, seed, 0x415544494f00 + category);
+  if (events->len > 0)
+    add_events (events, intensity, &rng, wave, used);
+  else
+    add_beds (beds, intensity, &rng, wave, used);
+  return TRUE;
 }
 
 static AdisSound *
@@ -311,26 +477,16 @@ build_category (AdisSynthMedia     *media,
                 AdisSynthCategory   category,
                 float               intensity,
                 guint64             seed,
+                const gboolean     *allowed,
+                GArray             *used,
                 GError            **error)
 {
   g_autofree float *wave = g_new0 (float, ADIS_CLIP_SAMPLES);
-  AdisSynthRng rng;
   double sum = 0.0;
   float scale;
 
-  if (!adis_synth_media_has_category (media, category))
-    {
-      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "Media folder “%s” has no %s sounds", media->dir,
-                   adis_synth_category_name (category));
-      return NULL;
-    }
-
-  adis_synth_rng_init (&rng, seed, 0x415544494f00 + category);
-  if (media->events[category]->len > 0)
-    add_events (media->events[category], intensity, &rng, wave);
-  else
-    add_beds (media->beds[category], intensity, &rng, wave);
+  if (!compose_category (media, category, intensity, seed, allowed, wave, used, error))
+    return NULL;
 
   /* The loudness law, exactly; a rare peak past full scale is clipped */
   for (gsize i = 0; i < ADIS_CLIP_SAMPLES; i++)
@@ -342,13 +498,24 @@ build_category (AdisSynthMedia     *media,
   return adis_sound_new_from_samples (wave, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, error);
 }
 
+static int
+compare_guint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 AdisSound *
-adis_synth_audio (AdisSynthMedia          *media,
-                  const AdisSynthFactors  *factors,
-                  GError                 **error)
+adis_synth_audio_from (AdisSynthMedia          *media,
+                       const AdisSynthFactors  *factors,
+                       const gboolean          *allowed,
+                       GArray                  *used,
+                       GError                 **error)
 {
   g_autoptr(AdisSound) a = NULL;
   g_autoptr(AdisSound) b = NULL;
+  AdisSound *result = NULL;
 
   g_return_val_if_fail (media != NULL, NULL);
   g_return_val_if_fail (factors != NULL, NULL);
@@ -356,12 +523,54 @@ adis_synth_audio (AdisSynthMedia          *media,
   if (!adis_synth_factors_validate (factors, error))
     return NULL;
   if (factors->weight >= 1.f)
-    return build_category (media, factors->category_b, factors->intensity, factors->seed, error);
-  a = build_category (media, factors->category, factors->intensity, factors->seed, error);
-  if (a == NULL || factors->weight <= 0.f)
-    return g_steal_pointer (&a);
-  b = build_category (media, factors->category_b, factors->intensity, factors->seed, error);
-  if (b == NULL)
-    return NULL;
-  return adis_sound_mix (a, b, 1.f, factors->weight, error);
+    result = build_category (media, factors->category_b, factors->intensity, factors->seed,
+                             allowed, used, error);
+  else
+    {
+      a = build_category (media, factors->category, factors->intensity, factors->seed,
+                          allowed, used, error);
+      if (a != NULL && factors->weight <= 0.f)
+        result = g_steal_pointer (&a);
+      else if (a != NULL &&
+               (b = build_category (media, factors->category_b, factors->intensity, factors->seed,
+                                    allowed, used, error)) != NULL)
+        result = adis_sound_mix (a, b, 1.f, factors->weight, error);
+    }
+  if (used != NULL)
+    g_array_sort (used, compare_guint);
+  return result;
+}
+
+AdisSound *
+adis_synth_audio (AdisSynthMedia          *media,
+                  const AdisSynthFactors  *factors,
+                  GError                 **error)
+{
+  return adis_synth_audio_from (media, factors, NULL, NULL, error);
+}
+
+gboolean
+adis_synth_audio_recordings (AdisSynthMedia          *media,
+                             const AdisSynthFactors  *factors,
+                             const gboolean          *allowed,
+                             GArray                  *used,
+                             GError                 **error)
+{
+  g_return_val_if_fail (media != NULL, FALSE);
+  g_return_val_if_fail (factors != NULL, FALSE);
+  g_return_val_if_fail (used != NULL, FALSE);
+
+  if (!adis_synth_factors_validate (factors, error))
+    return FALSE;
+  /* The same draws as adis_synth_audio_from, without the samples */
+  if (factors->weight < 1.f &&
+      !compose_category (media, factors->category, factors->intensity, factors->seed,
+                         allowed, NULL, used, error))
+    return FALSE;
+  if (factors->weight > 0.f &&
+      !compose_category (media, factors->category_b, factors->intensity, factors->seed,
+                         allowed, NULL, used, error))
+    return FALSE;
+  g_array_sort (used, compare_guint);
+  return TRUE;
 }

@@ -50,4 +50,9 @@ float    adis_synth_quantile     (const float  *values,
                                   gsize         n,
                                   float         q);
 
+/* A file name as factors.tsv and media.tsv write it (URI escapes for a
+ * comma, tab, line break or percent sign), and back (NULL if malformed) */
+char    *adis_synth_escape_name   (const char   *name);
+char    *adis_synth_unescape_name (const char   *text);
+
 G_END_DECLS

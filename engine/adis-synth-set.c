@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -40,6 +41,14 @@ typedef struct
   AdisImage *image;
 } Photo;
 
+/* Which split uses a photo or a recording */
+typedef enum
+{
+  USE_TRAIN = 1 << ADIS_SPLIT_TRAIN,
+  USE_TEST  = 1 << ADIS_SPLIT_TEST,
+  USE_BOTH  = USE_TRAIN | USE_TEST,
+} Use;
+
 typedef struct
 {
   const AdisSynthSetOptions *options;
@@ -48,8 +57,11 @@ typedef struct
   GPtrArray        *photos;                 /* Photo * */
   GArray           *train_photos;           /* guint indices into photos */
   GArray           *test_photos;
-  AdisSynthCategory categories[ADIS_SYNTH_N_CATEGORIES];
-  int               n_categories;
+  /* Per split (AdisSplit): the recordings it may use, and the categories
+   * it has recordings for, which are the only ones its clips show */
+  gboolean         *allowed[2];
+  AdisSynthCategory categories[2][ADIS_SYNTH_N_CATEGORIES];
+  int               n_categories[2];
   GCancellable     *cancellable;            /* the caller's, may be NULL */
   GCancellable     *stop;                   /* ours: set on the first error */
   GAsyncQueue      *finished;               /* Finished * */
@@ -99,6 +111,8 @@ plan_clip (const Build *build, guint index, Plan *plan)
   AdisSynthRng rng;
   const GArray *pool;
   const Photo *photo;
+  const AdisSynthCategory *categories;
+  int n_categories;
   int width, height, short_side;
 
   memset (plan, 0, sizeof *plan);
@@ -111,20 +125,23 @@ plan_clip (const Build *build, guint index, Plan *plan)
   photo = g_ptr_array_index (build->photos,
                              g_array_index (pool, guint, adis_synth_rng_below (&rng, pool->len)));
   plan->clip.photo = g_strdup (photo->name);
+  categories = build->categories[plan->split];
+  n_categories = build->n_categories[plan->split];
+  g_assert (n_categories > 0);
 
   adis_synth_factors_init (f);
-  f->category = build->categories[adis_synth_rng_below (&rng, build->n_categories)];
+  f->category = categories[adis_synth_rng_below (&rng, n_categories)];
   f->category_b = f->category;
   f->intensity = (float) adis_synth_rng_uniform (&rng);
   f->seed = adis_synth_hash (o->seed, index);
-  if (build->n_categories > 1 && adis_synth_rng_uniform (&rng) < o->mix_fraction)
+  if (n_categories > 1 && adis_synth_rng_uniform (&rng) < o->mix_fraction)
     {
-      int other = adis_synth_rng_below (&rng, build->n_categories - 1);
+      int other = adis_synth_rng_below (&rng, n_categories - 1);
 
       /* Any category but the first */
-      for (int c = 0, k = 0; c < build->n_categories; c++)
-        if (build->categories[c] != f->category && k++ == other)
-          f->category_b = build->categories[c];
+      for (int c = 0, k = 0; c < n_categories; c++)
+        if (categories[c] != f->category && k++ == other)
+          f->category_b = categories[c];
       f->weight = (float) adis_synth_rng_range (&rng, 0.05, 0.95);
     }
   /* Written with 4 decimals: keep exactly what the table will say */
@@ -145,6 +162,26 @@ plan_clear (Plan *plan)
 {
   g_free (plan->clip.clip_id);
   g_free (plan->clip.photo);
+  g_strfreev (plan->clip.recordings);
+}
+
+/* The names of the recordings clip's sound is cut from, for factors.tsv */
+static gboolean
+plan_recordings (const Build *build, Plan *plan, GError **error)
+{
+  g_autoptr(GArray) used = g_array_new (FALSE, FALSE, sizeof (guint));
+  GPtrArray *names;
+
+  if (!adis_synth_audio_recordings (build->media, &plan->clip.factors,
+                                    build->allowed[plan->split], used, error))
+    return FALSE;
+  names = g_ptr_array_new ();
+  for (guint i = 0; i < used->len; i++)
+    g_ptr_array_add (names, g_strdup (adis_synth_media_get_recording_name (build->media,
+                                                                            g_array_index (used, guint, i))));
+  g_ptr_array_add (names, NULL);
+  plan->clip.recordings = (char **) g_ptr_array_free (names, FALSE);
+  return TRUE;
 }
 
 /* ---- one clip ------------------------------------------------------------------- */
@@ -189,7 +226,8 @@ make_clip (Build *build, guint index, GError **error)
   frame = adis_synth_render (input, &plan.clip.factors, error);
   if (frame == NULL || !adis_image_save (frame, frame_abs, error))
     goto out;
-  sound = adis_synth_audio (build->media, &plan.clip.factors, error);
+  sound = adis_synth_audio_from (build->media, &plan.clip.factors,
+                                 build->allowed[plan.split], NULL, error);
   if (sound == NULL || !adis_sound_save_wav (sound, audio_abs, error))
     goto out;
   ok = TRUE;
@@ -223,12 +261,17 @@ settings_text (const Build *build)
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GPtrArray) categories = g_ptr_array_new ();
+  g_autoptr(GPtrArray) recordings = g_ptr_array_new ();
   char mix[G_ASCII_DTOSTR_BUF_SIZE], test[G_ASCII_DTOSTR_BUF_SIZE];
+  guint n_recordings = adis_synth_media_get_n_recordings (build->media);
 
   for (guint i = 0; i < build->photos->len; i++)
     g_ptr_array_add (names, ((Photo *) g_ptr_array_index (build->photos, i))->name);
-  for (int c = 0; c < build->n_categories; c++)
-    g_ptr_array_add (categories, (gpointer) adis_synth_category_name (build->categories[c]));
+  for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
+    if (adis_synth_media_has_category (build->media, (AdisSynthCategory) c))
+      g_ptr_array_add (categories, (gpointer) adis_synth_category_name ((AdisSynthCategory) c));
+  for (guint i = 0; i < n_recordings; i++)
+    g_ptr_array_add (recordings, (gpointer) adis_synth_media_get_recording_name (build->media, i));
   g_key_file_set_uint64 (keys, "synth", "seed", o->seed);
   g_key_file_set_integer (keys, "synth", "size", o->size);
   g_key_file_set_string (keys, "synth", "mix-fraction", g_ascii_dtostr (mix, sizeof mix, o->mix_fraction));
@@ -237,6 +280,13 @@ settings_text (const Build *build)
                               (const char *const *) categories->pdata, categories->len);
   g_key_file_set_string_list (keys, "synth", "photos",
                               (const char *const *) names->pdata, names->len);
+  /* Sets made before recordings were split have neither key: they are
+   * refused for resuming, since their clips would now be drawn otherwise */
+  g_key_file_set_string_list (keys, "synth", "recordings",
+                              (const char *const *) recordings->pdata, recordings->len);
+  g_key_file_set_string_list (keys, "synth", "holdout-sources",
+                              o->holdout_sources ? o->holdout_sources : (const char *const[]) { NULL },
+                              o->holdout_sources ? g_strv_length ((char **) o->holdout_sources) : 0);
   return g_key_file_to_data (keys, NULL, NULL);
 }
 
@@ -352,7 +402,9 @@ split_photos (Build *build)
       order[i - 1] = order[j];
       order[j] = t;
     }
-  if (n >= 4 && build->options->test_fraction > 0)
+  if (build->options->test_fraction >= 1)
+    n_test = n;
+  else if (n >= 4 && build->options->test_fraction > 0)
     n_test = CLAMP ((guint) lround (n * build->options->test_fraction), 1, n - 1);
   for (guint i = 0; i < n; i++)
     {
@@ -368,6 +420,182 @@ split_photos (Build *build)
     }
 }
 
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The recordings each split may use: holdout_sources' recordings for test
+ * clips only, or, per category, about test_fraction of them (at least one)
+ * when it has 2 or more; a category with one recording is in both splits */
+static gboolean
+split_recordings (Build *build, Use *use, GError **error)
+{
+  const AdisSynthSetOptions *o = build->options;
+  AdisSynthMedia *media = build->media;
+  guint n = adis_synth_media_get_n_recordings (media);
+
+  if (o->holdout_sources != NULL)
+    {
+      g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < n; i++)
+        {
+          const char *source = adis_synth_media_get_recording_source (media, i);
+
+          if (source != NULL)
+            g_hash_table_add (known, (gpointer) source);
+          use[i] = source != NULL && g_strv_contains (o->holdout_sources, source) ? USE_TEST : USE_TRAIN;
+        }
+      for (guint k = 0; o->holdout_sources[k] != NULL; k++)
+        if (!g_hash_table_contains (known, o->holdout_sources[k]))
+          {
+            guint n_known = 0;
+            g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (known, &n_known);
+            g_autofree char *list = NULL;
+
+            qsort (names, n_known, sizeof (char *), compare_names);
+            list = g_strjoinv (", ", (char **) names);
+
+            if (list[0] == '\0')
+              g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                           "Cannot hold out “%s”: media folder “%s” names no package for its recordings "
+                           "(it needs the INVENTORY.tsv that build-aux/fetch-media.sh writes)",
+                           o->holdout_sources[k], adis_synth_media_get_dir (media));
+            else
+              g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                           "No recording of media folder “%s” comes from “%s” (its INVENTORY.tsv names: %s)",
+                           adis_synth_media_get_dir (media), o->holdout_sources[k], list);
+            return FALSE;
+          }
+      return TRUE;
+    }
+
+  for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
+    {
+      g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+      guint n_test = 0;
+      AdisSynthRng rng;
+
+      for (guint i = 0; i < n; i++)
+        if (adis_synth_media_get_recording_category (media, i) == (AdisSynthCategory) c)
+          g_array_append_val (order, i);
+      adis_synth_rng_init (&rng, o->seed, 0x5245434f00 + c);
+      for (guint i = order->len; i > 1; i--)
+        {
+          guint j = adis_synth_rng_below (&rng, i);
+          guint t = g_array_index (order, guint, i - 1);
+
+          g_array_index (order, guint, i - 1) = g_array_index (order, guint, j);
+          g_array_index (order, guint, j) = t;
+        }
+      if (o->test_fraction >= 1)
+        n_test = order->len;
+      else if (order->len >= 2 && o->test_fraction > 0)
+        n_test = CLAMP ((guint) lround (order->len * o->test_fraction), 1, order->len - 1);
+      for (guint k = 0; k < order->len; k++)
+        use[g_array_index (order, guint, k)] = n_test == 0 ? USE_BOTH : k < n_test ? USE_TEST : USE_TRAIN;
+    }
+  return TRUE;
+}
+
+/* The masks and categories of each split, from use */
+static gboolean
+choose_split_media (Build *build, const Use *use, GError **error)
+{
+  guint n = adis_synth_media_get_n_recordings (build->media);
+
+  for (int s = 0; s < 2; s++)
+    {
+      gboolean has[ADIS_SYNTH_N_CATEGORIES] = { FALSE };
+
+      build->allowed[s] = g_new0 (gboolean, MAX (n, 1));
+      for (guint i = 0; i < n; i++)
+        if (use[i] & (1 << s))
+          {
+            build->allowed[s][i] = TRUE;
+            has[adis_synth_media_get_recording_category (build->media, i)] = TRUE;
+          }
+      for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
+        if (has[c])
+          build->categories[s][build->n_categories[s]++] = (AdisSynthCategory) c;
+    }
+  /* A split that gets clips needs something to draw */
+  if (build->options->test_fraction < 1 && build->n_categories[ADIS_SPLIT_TRAIN] == 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Holding out those packages leaves the train clips no recording: hold out fewer");
+      return FALSE;
+    }
+  if (build->options->test_fraction > 0 && build->n_categories[ADIS_SPLIT_TEST] == 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "The test clips have no recording to draw on");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+use_name (Use use)
+{
+  return use == USE_BOTH ? "both" : use == USE_TEST ? "test" : "train";
+}
+
+static void
+append_media_row (GString    *text,
+                  const char *kind,
+                  const char *name,
+                  const char *original,
+                  const char *category,
+                  const char *source,
+                  Use         use)
+{
+  g_autofree char *absolute = g_canonicalize_filename (original, NULL);
+  g_autofree char *name_e = adis_synth_escape_name (name);
+  g_autofree char *original_e = adis_synth_escape_name (absolute);
+  g_autofree char *source_e = source != NULL ? adis_synth_escape_name (source) : g_strdup ("-");
+
+  g_string_append_printf (text, "%s\t%s\t%s\t%s\t%s\t%s\n", kind, name_e, original_e,
+                          category != NULL ? category : "-", source_e, use_name (use));
+}
+
+/* media.tsv: where each photo and recording came from, and its split */
+static gboolean
+write_media_table (Build *build, const Use *recording_use, GError **error)
+{
+  g_autofree char *path = g_build_filename (build->dir, ADIS_SYNTH_MEDIA_FILE, NULL);
+  g_autoptr(GString) text = g_string_new (ADIS_SYNTH_MEDIA_HEADER "\n");
+  const char *const *paths = adis_synth_media_get_photos (build->media);
+  const char *dir = adis_synth_media_get_dir (build->media);
+  guint n = adis_synth_media_get_n_recordings (build->media);
+  g_autofree Use *photo_use = g_new0 (Use, MAX (build->photos->len, 1));
+
+  for (guint i = 0; i < build->train_photos->len; i++)
+    photo_use[g_array_index (build->train_photos, guint, i)] |= USE_TRAIN;
+  for (guint i = 0; i < build->test_photos->len; i++)
+    photo_use[g_array_index (build->test_photos, guint, i)] |= USE_TEST;
+  for (guint i = 0; i < build->photos->len; i++)
+    {
+      const Photo *photo = g_ptr_array_index (build->photos, i);
+      const char *relative = g_str_has_prefix (paths[i], dir) ? paths[i] + strlen (dir) + 1 : paths[i];
+
+      append_media_row (text, "photo", photo->name, paths[i], NULL,
+                        adis_synth_media_get_source (build->media, relative), photo_use[i]);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const char *name = adis_synth_media_get_recording_name (build->media, i);
+      g_autofree char *original = g_build_filename (dir, name, NULL);
+
+      append_media_row (text, "recording", name, original,
+                        adis_synth_category_name (adis_synth_media_get_recording_category (build->media, i)),
+                        adis_synth_media_get_recording_source (build->media, i), recording_use[i]);
+    }
+  return adis_write_file_atomic (path, text->str, text->len, error);
+}
+
 /* ---- the run -------------------------------------------------------------------- */
 
 static gboolean
@@ -375,11 +603,11 @@ validate_options (const AdisSynthSetOptions *o, GError **error)
 {
   if (o->n_clips == 0 || o->size < 16 || o->size > 4096 ||
       !(o->mix_fraction >= 0 && o->mix_fraction <= 1) ||
-      !(o->test_fraction >= 0 && o->test_fraction < 1) || o->n_threads < 0)
+      !(o->test_fraction >= 0 && o->test_fraction <= 1) || o->n_threads < 0)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "Synthetic set options out of range: clips %u (at least 1), size %d (16-4096), "
-                   "mix fraction %g ([0, 1]), test fraction %g ([0, 1))",
+                   "mix fraction %g ([0, 1]), test fraction %g ([0, 1])",
                    o->n_clips, o->size, o->mix_fraction, o->test_fraction);
       return FALSE;
     }
@@ -448,6 +676,11 @@ write_factors (Build *build, GError **error)
       Plan plan;
 
       plan_clip (build, g_array_index (indices, guint, k), &plan);
+      if (!plan_recordings (build, &plan, error))
+        {
+          plan_clear (&plan);
+          return FALSE;
+        }
       line = adis_synth_clip_to_line (&plan.clip);
       g_string_append (text, line);
       g_string_append_c (text, '\n');
@@ -465,6 +698,8 @@ build_clear (Build *build)
   g_clear_pointer (&build->test_photos, g_array_unref);
   g_clear_pointer (&build->finished, g_async_queue_unref);
   g_clear_object (&build->stop);
+  g_clear_pointer (&build->allowed[0], g_free);
+  g_clear_pointer (&build->allowed[1], g_free);
 }
 
 gboolean
@@ -480,6 +715,7 @@ adis_synth_build_set (AdisSynthMedia             *media,
   g_autoptr(AdisManifestWriter) writer = NULL;
   g_autoptr(GError) first_error = NULL;
   g_autofree char *photos_dir = NULL;
+  g_autofree Use *recording_use = NULL;
   GThreadPool *pool;
   guint n_pushed = 0, done = 0, resumed = 0, i;
   int n_threads;
@@ -501,9 +737,10 @@ adis_synth_build_set (AdisSynthMedia             *media,
   build.train_photos = g_array_new (FALSE, FALSE, sizeof (guint));
   build.test_photos = g_array_new (FALSE, FALSE, sizeof (guint));
   build.finished = g_async_queue_new ();
-  for (int c = 0; c < ADIS_SYNTH_N_CATEGORIES; c++)
-    if (adis_synth_media_has_category (media, (AdisSynthCategory) c))
-      build.categories[build.n_categories++] = (AdisSynthCategory) c;
+  recording_use = g_new0 (Use, MAX (adis_synth_media_get_n_recordings (media), 1));
+  if (!split_recordings (&build, recording_use, error) ||
+      !choose_split_media (&build, recording_use, error))
+    goto out;
 
   /* The writer makes the folder and takes the lock: nothing else before it */
   writer = adis_manifest_writer_open (dataset_dir, error);
@@ -521,6 +758,8 @@ adis_synth_build_set (AdisSynthMedia             *media,
   if (!load_photos (&build, error) || !check_settings (&build, error))
     goto out;
   split_photos (&build);
+  if (!write_media_table (&build, recording_use, error))
+    goto out;
 
   n_threads = options->n_threads > 0 ? options->n_threads : (int) g_get_num_processors ();
   pool = g_thread_pool_new (worker, &build, n_threads, FALSE, NULL);

@@ -327,7 +327,22 @@ adis_synth_clip_free (AdisSynthClip *clip)
     return;
   g_free (clip->clip_id);
   g_free (clip->photo);
+  g_strfreev (clip->recordings);
   g_free (clip);
+}
+
+/* Readable for ordinary names ("sounds/rain/0ad-rain_12.ogg" stays as it
+ * is); a comma, tab, line break or percent sign becomes %XX */
+char *
+adis_synth_escape_name (const char *name)
+{
+  return g_uri_escape_string (name, "/!$&'()*+;=:@", TRUE);
+}
+
+char *
+adis_synth_unescape_name (const char *text)
+{
+  return g_uri_unescape_string (text, NULL);
 }
 
 char *
@@ -336,14 +351,58 @@ adis_synth_clip_to_line (const AdisSynthClip *clip)
   const AdisSynthFactors *f = &clip->factors;
   g_autofree char *crop = adis_synth_crop_to_string (&clip->crop);
   gboolean mixed = f->weight > 0.f;
+  GString *line = g_string_new (NULL);
 
-  return g_strdup_printf ("%s\t%s\t%.4f\t%s\t%.4f\t%s\t%s\t%" G_GUINT64_FORMAT,
-                          clip->clip_id,
-                          adis_synth_category_name (f->category),
-                          f->intensity,
-                          mixed ? adis_synth_category_name (f->category_b) : "-",
-                          f->weight,
-                          clip->photo, crop, f->seed);
+  g_string_printf (line, "%s\t%s\t%.4f\t%s\t%.4f\t%s\t%s\t%" G_GUINT64_FORMAT,
+                   clip->clip_id,
+                   adis_synth_category_name (f->category),
+                   f->intensity,
+                   mixed ? adis_synth_category_name (f->category_b) : "-",
+                   f->weight,
+                   clip->photo, crop, f->seed);
+  if (clip->recordings != NULL)
+    {
+      g_string_append_c (line, '\t');
+      for (guint i = 0; clip->recordings[i] != NULL; i++)
+        {
+          g_autofree char *escaped = adis_synth_escape_name (clip->recordings[i]);
+
+          if (i > 0)
+            g_string_append_c (line, ',');
+          g_string_append (line, escaped);
+        }
+      if (clip->recordings[0] == NULL)
+        g_string_append_c (line, '-');
+    }
+  return g_string_free (line, FALSE);
+}
+
+/* "a,b" (escaped names) or "-" (none) */
+static char **
+parse_names (const char *text)
+{
+  g_auto(GStrv) parts = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  if (g_strcmp0 (text, "-") != 0)
+    {
+      parts = g_strsplit (text, ",", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          char *name = adis_synth_unescape_name (parts[i]);
+
+          if (name == NULL || name[0] == '\0')
+            {
+              g_free (name);
+              g_ptr_array_unref (names);
+              return NULL;
+            }
+          g_ptr_array_add (names, name);
+        }
+    }
+  g_ptr_array_set_free_func (names, NULL);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
 }
 
 static gboolean
@@ -362,18 +421,25 @@ parse_unit (const char *text,
 }
 
 static AdisSynthClip *
-parse_line (char  *line,
-            GError **error)
+parse_line (char      *line,
+            guint      n_columns,
+            GError   **error)
 {
   g_auto(GStrv) cols = g_strsplit (line, "\t", -1);
   g_autoptr(AdisSynthClip) clip = g_new0 (AdisSynthClip, 1);
   AdisSynthFactors *f = &clip->factors;
   guint64 seed;
 
-  if (g_strv_length (cols) != 8)
+  if (g_strv_length (cols) != n_columns)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "expected 8 tab-separated columns, found %u", g_strv_length (cols));
+                   "expected %u tab-separated columns, found %u", n_columns, g_strv_length (cols));
+      return NULL;
+    }
+  if (n_columns > 8 && (clip->recordings = parse_names (cols[8])) == NULL)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "bad recordings “%s” (comma-separated names, or “-”)", cols[8]);
       return NULL;
     }
   adis_synth_factors_init (f);
@@ -422,6 +488,7 @@ adis_synth_read_factors (const char  *dataset_dir,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) clips = g_ptr_array_new_with_free_func ((GDestroyNotify) adis_synth_clip_free);
   g_auto(GStrv) lines = NULL;
+  guint n_columns = 9;
 
   if (!g_file_get_contents (path, &contents, NULL, &local_error))
     {
@@ -430,7 +497,10 @@ adis_synth_read_factors (const char  *dataset_dir,
       return NULL;
     }
   lines = g_strsplit (contents, "\n", -1);
-  if (lines[0] == NULL || g_strcmp0 (g_strchomp (lines[0]), ADIS_SYNTH_FACTORS_HEADER) != 0)
+  /* Sets made before the recordings column load as they always did */
+  if (lines[0] != NULL && g_strcmp0 (g_strchomp (lines[0]), ADIS_SYNTH_FACTORS_HEADER_V1) == 0)
+    n_columns = 8;
+  else if (lines[0] == NULL || g_strcmp0 (lines[0], ADIS_SYNTH_FACTORS_HEADER) != 0)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "“%s” is not a factors table: its first line is not the header “%s”",
@@ -444,7 +514,7 @@ adis_synth_read_factors (const char  *dataset_dir,
       g_strchomp (lines[i]);
       if (lines[i][0] == '\0')
         continue;
-      clip = parse_line (lines[i], &local_error);
+      clip = parse_line (lines[i], n_columns, &local_error);
       if (clip == NULL)
         {
           g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
@@ -468,4 +538,87 @@ adis_synth_clip_load_input (const char           *dataset_dir,
   if (photo == NULL)
     return NULL;
   return adis_synth_crop_apply (photo, &clip->crop, size, error);
+}
+
+/* ---- media.tsv -------------------------------------------------------------- */
+
+void
+adis_synth_media_row_free (AdisSynthMediaRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->name);
+  g_free (row->original);
+  g_free (row->category);
+  g_free (row->source);
+  g_free (row->split);
+  g_free (row);
+}
+
+static AdisSynthMediaRow *
+parse_media_row (const char *line, GError **error)
+{
+  g_auto(GStrv) cols = g_strsplit (line, "\t", -1);
+  g_autoptr(AdisSynthMediaRow) row = g_new0 (AdisSynthMediaRow, 1);
+
+  if (g_strv_length (cols) != 6 ||
+      (!g_str_equal (cols[0], "photo") && !g_str_equal (cols[0], "recording")) ||
+      (!g_str_equal (cols[5], "train") && !g_str_equal (cols[5], "test") && !g_str_equal (cols[5], "both")))
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "expected 6 columns: photo or recording, name, original, category, source, "
+                   "train, test or both");
+      return NULL;
+    }
+  row->is_photo = g_str_equal (cols[0], "photo");
+  row->name = adis_synth_unescape_name (cols[1]);
+  row->original = adis_synth_unescape_name (cols[2]);
+  row->category = g_str_equal (cols[3], "-") ? NULL : g_strdup (cols[3]);
+  row->source = g_str_equal (cols[4], "-") ? NULL : adis_synth_unescape_name (cols[4]);
+  row->split = g_strdup (cols[5]);
+  if (row->name == NULL || row->original == NULL || row->name[0] == '\0')
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT, "bad name or original path");
+      return NULL;
+    }
+  return g_steal_pointer (&row);
+}
+
+GPtrArray *
+adis_synth_read_media_table (const char  *dataset_dir,
+                             GError     **error)
+{
+  g_autofree char *path = g_build_filename (dataset_dir, ADIS_SYNTH_MEDIA_FILE, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) adis_synth_media_row_free);
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&rows);
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (lines = g_strsplit (contents, "\n", -1))[0] == NULL ||
+      g_strcmp0 (g_strchomp (lines[0]), ADIS_SYNTH_MEDIA_HEADER) != 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "“%s” is not a media table: it cannot be read or its first line is not “%s”",
+                   path, ADIS_SYNTH_MEDIA_HEADER);
+      return NULL;
+    }
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      AdisSynthMediaRow *row;
+
+      g_strchomp (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      if ((row = parse_media_row (lines[i], &local_error)) == NULL)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                       "“%s”, line %u: %s", path, i + 1, local_error->message);
+          return NULL;
+        }
+      g_ptr_array_add (rows, row);
+    }
+  return g_steal_pointer (&rows);
 }

@@ -103,6 +103,23 @@ gboolean        adis_synth_media_has_category  (AdisSynthMedia    *media,
 /* Photo paths, sorted; NULL-terminated */
 const char *const *adis_synth_media_get_photos (AdisSynthMedia    *media);
 const char     *adis_synth_media_get_dir       (AdisSynthMedia    *media);
+/* The package a file of the media folder came from ("photos/x.jpg",
+ * "sounds/rain/y.ogg"), as the folder's INVENTORY.tsv (fetch-media.sh) says;
+ * NULL when the folder has no inventory or it does not list the file */
+const char     *adis_synth_media_get_source    (AdisSynthMedia    *media,
+                                                const char        *name);
+
+/* The recordings of a known category, numbered 0 .. n-1 in path order: what a
+ * set splits between train and test clips */
+guint           adis_synth_media_get_n_recordings       (AdisSynthMedia *media);
+/* Relative to the media folder: "sounds/rain/y.ogg" */
+const char     *adis_synth_media_get_recording_name     (AdisSynthMedia *media,
+                                                         guint           index);
+/* Its package (adis_synth_media_get_source), NULL when unknown */
+const char     *adis_synth_media_get_recording_source   (AdisSynthMedia *media,
+                                                         guint           index);
+AdisSynthCategory adis_synth_media_get_recording_category (AdisSynthMedia *media,
+                                                         guint           index);
 
 /* A 3-s, 16-kHz clip for the factors, from media's recordings, at the
  * loudness law above (each category's clip at its target RMS, then mixed by
@@ -112,6 +129,22 @@ AdisSound    *adis_synth_audio             (AdisSynthMedia          *media,
                                             GError                 **error);
 
 /* The RMS the law gives, and its inverse (clamped to [0, 1]) */
+/* As adis_synth_audio, drawing only on the recordings whose allowed[index]
+ * is TRUE (allowed NULL: all of them). When used is non-NULL, the indices
+ * (guint) of the recordings the clip draws on are appended, ascending, each
+ * once. A category with no allowed recording is ADIS_ERROR_INVALID_INPUT. */
+AdisSound    *adis_synth_audio_from        (AdisSynthMedia          *media,
+                                            const AdisSynthFactors  *factors,
+                                            const gboolean          *allowed,
+                                            GArray                  *used,
+                                            GError                 **error);
+/* Which recordings adis_synth_audio_from would use, without composing */
+gboolean      adis_synth_audio_recordings  (AdisSynthMedia          *media,
+                                            const AdisSynthFactors  *factors,
+                                            const gboolean          *allowed,
+                                            GArray                  *used,
+                                            GError                 **error);
+
 float         adis_synth_rms_for_intensity (float                    intensity);
 float         adis_synth_intensity_for_rms (float                    rms);
 
@@ -140,20 +173,54 @@ AdisImage    *adis_synth_crop_apply        (AdisImage               *photo,
 
 /* One row of DATASET/factors.tsv:
  * clip_id, category, intensity, category_b ("-" when none), weight,
- * photo (relative to the data set: photos/NAME.png), crop, seed */
+ * photo (relative to the data set: photos/NAME.png), crop, seed, and
+ * recordings: the recordings the clip's sound is cut from, relative to the
+ * media folder, separated by commas (each name URI-escaped, so a comma or
+ * tab in a file name cannot break the table). Tables written before that
+ * column existed still load, with recordings NULL. */
 typedef struct
 {
   char             *clip_id;
   AdisSynthFactors  factors;
   char             *photo;
   AdisSynthCrop     crop;
+  char            **recordings;   /* NULL-terminated; NULL: not recorded */
 } AdisSynthClip;
 
 void          adis_synth_clip_free         (AdisSynthClip           *clip);
 
 #define ADIS_SYNTH_FACTORS_FILE  "factors.tsv"
 #define ADIS_SYNTH_FACTORS_HEADER \
+  "clip_id\tcategory\tintensity\tcategory_b\tweight\tphoto\tcrop\tseed\trecordings"
+/* The table's first version, without the recordings */
+#define ADIS_SYNTH_FACTORS_HEADER_V1 \
   "clip_id\tcategory\tintensity\tcategory_b\tweight\tphoto\tcrop\tseed"
+
+/* DATASET/media.tsv: where a set's photos and recordings came from and which
+ * split uses each. Columns: kind ("photo" or "recording"), name (a photo's
+ * copy in the set, photos/NAME.png; a recording's path in the media folder,
+ * sounds/...), original (the file synth read, an absolute path), category
+ * ("-" for photos), source (the package, "-" when unknown), split ("train",
+ * "test" or "both": both splits use it, so it is not held out). Names and
+ * paths URI-escaped as in factors.tsv. */
+#define ADIS_SYNTH_MEDIA_FILE    "media.tsv"
+#define ADIS_SYNTH_MEDIA_HEADER  "kind\tname\toriginal\tcategory\tsource\tsplit"
+
+typedef struct
+{
+  gboolean  is_photo;
+  char     *name;
+  char     *original;
+  char     *category;   /* NULL for photos */
+  char     *source;     /* NULL when unknown */
+  char     *split;      /* "train", "test" or "both" */
+} AdisSynthMediaRow;
+
+void          adis_synth_media_row_free    (AdisSynthMediaRow       *row);
+/* DATASET/media.tsv as AdisSynthMediaRow; a set made before the table
+ * existed gives an empty array. A malformed table: ADIS_ERROR_INVALID_INPUT. */
+GPtrArray    *adis_synth_read_media_table  (const char              *dataset_dir,
+                                            GError                 **error);
 
 /* One line, no newline; free with g_free */
 char         *adis_synth_clip_to_line      (const AdisSynthClip     *clip);
@@ -176,8 +243,14 @@ typedef struct
   guint64  seed;           /* 0: the same seed gives the same set */
   int      size;           /* 256: frames are size x size */
   double   mix_fraction;   /* 0.2: clips that blend two categories */
-  double   test_fraction;  /* 0.2: clips in the test split */
+  double   test_fraction;  /* 0.2: clips in the test split; 1: every clip */
   int      n_threads;      /* 0: one per core */
+  /* NULL: each category's recordings are split like the photos (about
+   * test_fraction of them, at least one, heard only in test clips, when the
+   * category has 2 or more; otherwise both splits share them). Else the
+   * packages (INVENTORY.tsv's names) whose recordings only test clips use;
+   * train clips use all the others. NULL-terminated. */
+  const char *const *holdout_sources;
 } AdisSynthSetOptions;
 
 void          adis_synth_set_options_init  (AdisSynthSetOptions     *options);
@@ -195,7 +268,10 @@ typedef void (*AdisSynthProgressFunc)      (guint                    done,
  * synth.ini (the options, so that a re-run resumes only with the same ones).
  * Clip i depends only on (seed, i): its split (adis_split_choose by clip),
  * photo (test clips use photos that no train clip shows, when there are at
- * least 4), crop, flip, category, intensity and mix. Clips already in the
+ * least 4), crop, flip, category, intensity and mix, and its recordings
+ * (test clips use recordings that no train clip uses: see holdout_sources).
+ * A split draws only categories it has recordings for. media.tsv records
+ * each photo's and recording's origin and split. Clips already in the
  * manifest are kept, so an interrupted run resumes; --clips may grow. Work
  * runs on n_threads workers. */
 gboolean      adis_synth_build_set         (AdisSynthMedia            *media,
@@ -208,5 +284,6 @@ gboolean      adis_synth_build_set         (AdisSynthMedia            *media,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisSynthMedia, adis_synth_media_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisSynthClip, adis_synth_clip_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdisSynthMediaRow, adis_synth_media_row_free)
 
 G_END_DECLS

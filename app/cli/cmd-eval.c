@@ -38,6 +38,7 @@ typedef struct
   int       size;
   int       max_clips;
   int       probe_examples;
+  int       detail_size;
   gboolean  ceiling;
   gboolean  quiet;
 } EvalArgs;
@@ -87,6 +88,9 @@ check_args (EvalArgs    *args,
     return usage_error (error, "--max-clips %d must be at least 1", args->max_clips);
   if (args->probe_examples < 20 || args->probe_examples > 100000)
     return usage_error (error, "--probe-examples %d must be from 20 to 100000", args->probe_examples);
+  if (args->detail_size != 0 && (args->detail_size < 32 || args->detail_size > ADIS_IMAGE_MAX_SIDE))
+    return usage_error (error, "--detail-size %d must be 0 (each photo's own size) or from 32 to %d",
+                        args->detail_size, ADIS_IMAGE_MAX_SIDE);
 
   return check_file ("model", args->model, error) &&
          check_file ("baseline", args->baseline, error) &&
@@ -337,10 +341,50 @@ list_skipped (JsonObject *metrics,
         json_array_add_string_element (skipped,
           "baseline: a keyword model needs each clip's category, which only a synthetic set's factors give");
     }
+  if (!set->synthetic)
+    {
+      json_array_add_string_element (skipped,
+        "oracle_nearest_accuracy: no factors.tsv, so the renderer cannot draw each category on the clips' photos");
+      json_array_add_string_element (skipped,
+        "detail: no factors.tsv, so the set has no whole photos to restyle at their own size");
+    }
   if (!inception_given)
     json_array_add_string_element (skipped, "fid, kid: no --inception network given");
 
   json_object_set_array_member (metrics, "skipped", skipped);
+}
+
+/* How many of the measured clips are really unseen: no train clip uses
+ * their recordings, their photo, or either (null where the set cannot say) */
+static void
+add_held_out (JsonObject *metrics,
+              EvalSet    *set)
+{
+  gint64 recordings = 0, photos = 0, both = 0;
+  gboolean known_recordings = set->synthetic, known_photos = set->synthetic;
+
+  for (guint i = 0; i < set->clips->len; i++)
+    {
+      const EvalClip *clip = g_ptr_array_index (set->clips, i);
+
+      known_recordings &= clip->new_recordings >= 0;
+      known_photos &= clip->new_photo >= 0;
+      recordings += clip->new_recordings == 1;
+      photos += clip->new_photo == 1;
+      both += clip->new_recordings == 1 && clip->new_photo == 1;
+    }
+  if (known_recordings)
+    json_object_set_int_member (metrics, "n_clips_new_recordings", recordings);
+  else
+    json_object_set_null_member (metrics, "n_clips_new_recordings");
+  if (known_photos)
+    json_object_set_int_member (metrics, "n_clips_new_photo", photos);
+  else
+    json_object_set_null_member (metrics, "n_clips_new_photo");
+  if (known_recordings && known_photos)
+    json_object_set_int_member (metrics, "n_clips_new_both", both);
+  else
+    json_object_set_null_member (metrics, "n_clips_new_both");
 }
 
 /* The error starts a line of its own, even after a progress line */
@@ -385,6 +429,9 @@ run_eval (EvalArgs *args)
     return fail (progress, error);
   model_options.output = output;
   baseline_options.output = output;
+  model_options.detail_size = args->detail_size;
+  baseline_options.detail_size = args->detail_size;
+  ceiling_options.detail_size = args->detail_size;
 
   if ((model = soundstyle_cli_load_model (args->model, device, &error)) == NULL ||
       (args->baseline != NULL &&
@@ -431,6 +478,9 @@ run_eval (EvalArgs *args)
   json_object_set_int_member (metrics, "n_test_clips", set->n_test);
   json_object_set_int_member (metrics, "size", args->size);
   json_object_set_int_member (metrics, "seed", (gint64) seed);
+  add_held_out (metrics, set);
+  if (set->detail_note != NULL)
+    json_object_set_string_member (metrics, "detail_note", set->detail_note);
   copy_members (metrics, model_metrics);
 
   if (inception != NULL)
@@ -469,6 +519,7 @@ run_eval (EvalArgs *args)
   if (baseline_metrics != NULL)
     {
       json_object_set_string_member (baseline_metrics, "model", args->baseline);
+      json_object_remove_member (baseline_metrics, "detail_photos");
       json_object_set_object_member (metrics, "baseline", g_steal_pointer (&baseline_metrics));
     }
   if (ceiling_metrics != NULL)
@@ -476,6 +527,7 @@ run_eval (EvalArgs *args)
       /* The renderer against itself: PSNR and SSIM say nothing */
       json_object_set_null_member (ceiling_metrics, "psnr");
       json_object_set_null_member (ceiling_metrics, "ssim");
+      json_object_remove_member (ceiling_metrics, "detail_photos");
       json_object_set_object_member (metrics, "ceiling", g_steal_pointer (&ceiling_metrics));
     }
   list_skipped (metrics, set, args->baseline != NULL, args->inception != NULL);
@@ -520,6 +572,7 @@ soundstyle_cmd_eval (int    argc,
     { "inception", 0, 0, G_OPTION_ARG_FILENAME, &args.inception, "TorchScript Inception-v3 feature network, for FID and KID", "FILE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &args.seed, "Seed for the clips chosen, the probe and KID (default: 0)", "S" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
+    { "detail-size", 0, 0, G_OPTION_ARG_INT, &args.detail_size, "Restyle the detail figure's photos at this long side at most (default: 0, each photo's own size)", "N" },
     { "ceiling", 0, 0, G_OPTION_ARG_NONE, &args.ceiling, "Also measure the renderer itself (synthetic sets): the best each figure can be with this probe", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress on stderr", NULL },
     { NULL }
@@ -535,7 +588,16 @@ soundstyle_cmd_eval (int    argc,
     "intensity_spearman, within each category; volume_spearman, gain against the\n"
     "probe's intensity; mix_spearman, mix weight against the probe's probability of\n"
     "the second category; edge_correlation of the input's and output's edge maps;\n"
-    "psnr and ssim against the renderer's image; per_category; probe (its own\n"
+    "psnr and ssim against the renderer's image; oracle_nearest_accuracy, the share\n"
+    "of unmixed outputs whose colour layout (mean CIELAB of 16 x 16 cells) is\n"
+    "nearest the renderer's image of their own category (each category drawn on\n"
+    "the same input at intensities 0.2, 0.5 and 0.8, same seed); detail, the\n"
+    "correlation of the Laplacian of Gaussian (sigma 1) of L* of input and output,\n"
+    "each held-out photo restyled whole at its own size by one clip of each\n"
+    "category (the original file media.tsv records, else the set's copy:\n"
+    "detail_photos and detail_note say which); n_clips_new_recordings and\n"
+    "n_clips_new_photo, the measured clips no train clip shares them with;\n"
+    "per_category; probe (its own\n"
     "accuracy on held-out renderer images); baseline, the same for --baseline;\n"
     "ceiling, the same for the renderer's own images (--ceiling): a mix is drawn\n"
     "at the blend weight, its intensity between the two clips' by weight.\n"

@@ -23,6 +23,7 @@ typedef struct
   gboolean contact_sheet;
   char    *category;
   char    *mix_category;
+  char   **holdout_sources;
   double   intensity;
   double   mix_weight;
   double   mix_fraction;
@@ -42,6 +43,7 @@ synth_args_clear (SynthArgs *args)
   g_clear_pointer (&args->audio_output, g_free);
   g_clear_pointer (&args->category, g_free);
   g_clear_pointer (&args->mix_category, g_free);
+  g_clear_pointer (&args->holdout_sources, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SynthArgs, synth_args_clear)
@@ -223,12 +225,61 @@ progress_cb (guint done, guint total, guint resumed, gpointer user_data)
   fflush (stderr);
 }
 
+/* --holdout-source a,b --holdout-source c: one list */
+static char **
+split_names (char **given)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; given[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (given[i], ",", -1);
+
+      for (guint k = 0; parts[k] != NULL; k++)
+        if (g_strstrip (parts[k])[0] != '\0')
+          g_ptr_array_add (names, g_strdup (parts[k]));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* What each split hears and sees, from the set's media.tsv: the recordings
+ * both splits share are not held out, and that is said */
+static gboolean
+print_split (const char *dataset, GError **error)
+{
+  g_autoptr(GPtrArray) rows = adis_synth_read_media_table (dataset, error);
+  guint counts[2][3] = { { 0 } };   /* photo/recording x train/test/both */
+  g_autoptr(GString) shared = g_string_new (NULL);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const AdisSynthMediaRow *row = g_ptr_array_index (rows, i);
+      int use = g_str_equal (row->split, "train") ? 0 : g_str_equal (row->split, "test") ? 1 : 2;
+
+      counts[row->is_photo ? 0 : 1][use]++;
+      if (!row->is_photo && use == 2)
+        g_string_append_printf (shared, "%s%s (%s)", shared->len > 0 ? ", " : "", row->name, row->category);
+    }
+  g_print ("Photos: %u train only, %u test only, %u in both splits\n",
+           counts[0][0], counts[0][1], counts[0][2]);
+  g_print ("Recordings: %u train only, %u test only, %u in both splits\n",
+           counts[1][0], counts[1][1], counts[1][2]);
+  if (shared->len > 0)
+    g_print ("Not held out (the only recording of its category, so both splits use it): %s\n",
+             shared->str);
+  return TRUE;
+}
+
 static gboolean
 build_set (SynthArgs *args, GError **error)
 {
   g_autoptr(AdisSynthMedia) media = NULL;
   AdisSynthSetOptions options;
   Progress progress = { 0 };
+  g_auto(GStrv) holdout = NULL;
   GCancellable *cancellable;
 
   adis_synth_set_options_init (&options);
@@ -246,6 +297,11 @@ build_set (SynthArgs *args, GError **error)
   options.mix_fraction = args->mix_fraction;
   options.test_fraction = args->test_fraction;
   options.n_threads = args->threads;
+  if (args->holdout_sources != NULL)
+    {
+      holdout = split_names (args->holdout_sources);
+      options.holdout_sources = (const char *const *) holdout;
+    }
 
   if ((media = load_media (args->media, error)) == NULL)
     return FALSE;
@@ -262,8 +318,8 @@ build_set (SynthArgs *args, GError **error)
       return FALSE;
     }
   g_print ("%s: %d clips at %d px (%s)\n", args->output, args->clips, args->size,
-           ADIS_SYNTH_FACTORS_FILE " has each clip's factors");
-  return TRUE;
+           ADIS_SYNTH_FACTORS_FILE " has each clip's factors and recordings");
+  return print_split (args->output, error);
 }
 
 int
@@ -284,7 +340,8 @@ soundstyle_cmd_synth (int    argc,
     { "size", 's', 0, G_OPTION_ARG_INT, &args.size, "Frame side in pixels (default: 256); with --render the long side, 0 keeps the photo's (default: 0); the sheet's cell (default: 192)", "N" },
     { "media", 0, 0, G_OPTION_ARG_FILENAME, &args.media, "Media folder with photos/ and sounds/ (default: $SOUNDSTYLE_MEDIA, the fetch-media.sh cache, else the bundled samples)", "DIR" },
     { "mix-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &args.mix_fraction, "Share of clips that blend two categories (default: 0.2)", "F" },
-    { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &args.test_fraction, "Share of clips in the test split (default: 0.2)", "F" },
+    { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &args.test_fraction, "Share of clips in the test split, 0 to 1; 1 makes a set only to measure on (default: 0.2)", "F" },
+    { "holdout-source", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.holdout_sources, "Test clips hear only this package's recordings and train clips never do (a package INVENTORY.tsv names; repeat or separate by commas). Default: each category's recordings are split like the photos", "PACKAGE" },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &args.threads, "Worker threads (default: one per core)", "N" },
     { "render", 0, 0, G_OPTION_ARG_FILENAME, &args.render, "Render one photo with the factors below instead of building a set", "PHOTO" },
     { "category", 'c', 0, G_OPTION_ARG_STRING, &args.category, "With --render: sunny, rain, snow or fog", "NAME" },
@@ -309,10 +366,20 @@ soundstyle_cmd_synth (int    argc,
     "\n"
     "The set is the prepared format (manifest.tsv, frames/, audio/) plus\n"
     "factors.tsv (clip_id, category, intensity, category_b, weight, photo, crop,\n"
-    "seed) and photos/. Interrupted runs resume: run the same command again.\n"
+    "seed, recordings), media.tsv (each photo's and recording's origin and split)\n"
+    "and photos/. Interrupted runs resume: run the same command again.\n"
+    "\n"
+    "Held out: test clips show photos (with 4 or more) and play recordings (in each\n"
+    "category with 2 or more) that no train clip does; a category with a single\n"
+    "recording is heard in both splits, and synth says so. --holdout-source holds\n"
+    "out whole packages instead: a split draws only the categories it has\n"
+    "recordings for.\n"
     "\n"
     "Examples:\n"
     "  soundstyle synth --output synth-20k --clips 20000 --size 256\n"
+    "  soundstyle synth -o by-package --holdout-source redeclipse-data\n"
+    "  soundstyle synth -o reverse --holdout-source 0ad-data,minetest-data,gnome-shell-pomodoro-data\n"
+    "  soundstyle synth -o samples-set --media resources/samples --test-fraction 1\n"
     "  soundstyle synth --render photo.jpg --category rain --intensity 0.8 -o rainy.png\n"
     "  soundstyle synth --render photo.jpg -c rain --mix-category sunny --mix-weight 0.3 \\\n"
     "                   --audio-output clip.wav -o blend.png\n"

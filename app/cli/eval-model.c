@@ -34,6 +34,10 @@ typedef struct
   double  edge;
   double  volume;
   guint   n_volume;
+  guint   n_nearest;
+  guint   nearest_correct;
+  double  detail;
+  guint   n_detail;
 } Tally;
 
 static void
@@ -89,6 +93,10 @@ tally_to_json (const Tally *tally,
   eval_json_set_double (object, "edge_correlation", mean_or_nan (tally->edge, tally->n));
   eval_json_set_double (object, "psnr", mean_or_nan (tally->psnr, tally->n_psnr));
   eval_json_set_double (object, "ssim", mean_or_nan (tally->ssim, tally->n_ssim));
+  eval_json_set_double (object, "oracle_nearest_accuracy",
+                        tally->n_nearest > 0 ? (double) tally->nearest_correct / tally->n_nearest : NAN);
+  eval_json_set_double (object, "detail", mean_or_nan (tally->detail, tally->n_detail));
+  json_object_set_int_member (object, "n_detail", tally->n_detail);
 }
 
 char *
@@ -281,6 +289,16 @@ measure_clip (Context                *ctx,
           g_array_append_val (tally->predicted, predicted);
         }
 
+      /* Which weather the output looks like, by colour layout alone */
+      if (clip->oracle_grids != NULL && clip->category >= 0)
+        {
+          int nearest = adis_eval_oracle_nearest (main_output, clip->oracle_grids, k,
+                                                  EVAL_N_ORACLE_INTENSITIES, NULL);
+
+          tally->n_nearest++;
+          tally->nearest_correct += nearest == clip->category;
+        }
+
       if (clip->oracle != NULL)
         {
           double psnr = adis_eval_psnr (main_output, clip->oracle);
@@ -363,6 +381,89 @@ measure_pair (Context                *ctx,
   return TRUE;
 }
 
+/* One held-out photo, whole, at its own size (or --detail-size), restyled
+ * by each class's sound: the LoG correlation of input and output */
+static gboolean
+measure_detail_photo (Context                *ctx,
+                      const EvalPhoto        *entry,
+                      const EvalModelOptions *options,
+                      Tally                  *all,
+                      Tally                  *tallies,
+                      JsonArray              *photos,
+                      GError                **error)
+{
+  EvalSet *set = ctx->set;
+  g_autoptr(AdisImage) photo = NULL;
+  g_autoptr(AdisImage) input = NULL;
+  g_autoptr(AdisImageCode) code = NULL;
+  JsonObject *described;
+  int w, h;
+
+  if ((photo = adis_image_load (entry->path, error)) == NULL)
+    return FALSE;
+  w = adis_image_get_width (photo);
+  h = adis_image_get_height (photo);
+  if (options->detail_size > 0 && MAX (w, h) > options->detail_size)
+    {
+      AdisImage *smaller;
+
+      adis_image_size_for_long_side (w, h, options->detail_size, &w, &h);
+      smaller = adis_image_resize (photo, w, h);
+      adis_image_unref (photo);
+      photo = smaller;
+    }
+
+  if (ctx->model != NULL)
+    {
+      /* The model's own size rule rounds the sides: compare with what it saw */
+      if ((code = adis_model_encode_image (ctx->model, photo, 0, ctx->cancellable, error)) == NULL)
+        return FALSE;
+      w = adis_image_code_get_width (code);
+      h = adis_image_code_get_height (code);
+    }
+  input = w == adis_image_get_width (photo) && h == adis_image_get_height (photo)
+          ? adis_image_ref (photo) : adis_image_resize (photo, w, h);
+
+  for (int k = 0; k < set->n_categories; k++)
+    {
+      const EvalClip *clip;
+      g_autoptr(AdisImage) output = NULL;
+      double detail;
+
+      if (set->detail_clip[k] < 0)
+        continue;
+      clip = g_ptr_array_index (set->clips, set->detail_clip[k]);
+      if (ctx->model == NULL)
+        output = eval_set_render (set, input, k, clip->intensity, -1, 0.0f, clip->seed, error);
+      else if (ctx->keyword)
+        {
+          g_autoptr(AdisSoundCode) sound_code = adis_model_encode_keyword (ctx->model, set->categories[k], error);
+
+          output = sound_code != NULL
+                   ? adis_model_decode (ctx->model, code, sound_code, ctx->cancellable, error) : NULL;
+        }
+      else
+        output = restyle_with_sound (ctx, code, clip->sound, NULL, 1.0f, 0.0f, error);
+      if (output == NULL)
+        return FALSE;
+
+      detail = zero_if_undefined (adis_eval_detail_correlation (input, output));
+      all->detail += detail;
+      all->n_detail++;
+      tallies[k].detail += detail;
+      tallies[k].n_detail++;
+    }
+
+  described = json_object_new ();
+  json_object_set_string_member (described, "photo", entry->name);
+  json_object_set_string_member (described, "file", entry->path);
+  json_object_set_boolean_member (described, "original", entry->original);
+  json_object_set_int_member (described, "width", w);
+  json_object_set_int_member (described, "height", h);
+  json_array_add_object_element (photos, described);
+  return TRUE;
+}
+
 JsonObject *
 eval_model (AdisModel              *model,
             EvalSet                *set,
@@ -378,6 +479,7 @@ eval_model (AdisModel              *model,
   g_autoptr(JsonObject) per_category = json_object_new ();
   g_autofree Tally *tallies = g_new (Tally, set->n_categories);
   g_autofree char *stage = NULL;
+  g_autoptr(JsonArray) detail_photos = json_array_new ();
   Tally all;
   double mix_sum = 0.0;
   guint n_mix = 0;
@@ -421,6 +523,21 @@ eval_model (AdisModel              *model,
     }
   eval_progress_finish (progress);
 
+  if (set->detail_photos->len > 0)
+    {
+      g_autofree char *detail_stage = g_strdup_printf ("%s detail at full size", options->role);
+
+      eval_progress_stage (progress, detail_stage, set->detail_photos->len);
+      for (guint p = 0; p < set->detail_photos->len; p++)
+        {
+          if (!measure_detail_photo (&ctx, g_ptr_array_index (set->detail_photos, p), options,
+                                     &all, tallies, detail_photos, error))
+            goto out;
+          eval_progress_update (progress, p + 1);
+        }
+      eval_progress_finish (progress);
+    }
+
   json_object_set_string_member (result, "conditioning", ctx.keyword ? "keyword" : "audio");
   json_object_set_int_member (result, "n_clips", set->clips->len);
   tally_to_json (&all, result, FALSE);
@@ -452,6 +569,7 @@ eval_model (AdisModel              *model,
         json_object_set_object_member (per_category, set->categories[c], object);
       }
   json_object_set_object_member (result, "per_category", g_steal_pointer (&per_category));
+  json_object_set_array_member (result, "detail_photos", g_steal_pointer (&detail_photos));
 
   ok = TRUE;
 

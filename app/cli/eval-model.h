@@ -23,6 +23,7 @@ typedef struct
   EvalOutput  *output;     /* NULL: no images saved */
   guint        n_grid;     /* clips whose outputs are saved for the page */
   guint        n_grid_pairs;
+  int          detail_size;  /* the detail photos' long side at most; 0: their own */
 } EvalModelOptions;
 
 /* Image names in the report, one scheme for the writer and the page */

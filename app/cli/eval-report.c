@@ -389,6 +389,8 @@ static const struct
   { "edge_correlation", "Pearson correlation of Sobel edge maps, input vs output (structure kept)" },
   { "psnr", "PSNR in dB of the output against the renderer's image for the same photo and factors" },
   { "ssim", "SSIM (luminance, 11×11 Gaussian σ 1.5) against the renderer's image" },
+  { "oracle_nearest_accuracy", "share of the unmixed outputs whose colour layout (mean CIELAB of 16×16 cells) is nearest the renderer's image of the clip's own category (each category at intensity 0.2, 0.5, 0.8, same photo and seed)" },
+  { "detail", "correlation of the Laplacian of Gaussian (σ 1) of L*, input vs output, each held-out photo restyled whole at its own size (fine detail kept)" },
   { "fid", "Fréchet Inception distance to the reference images (lower is better)" },
   { "kid", "kernel Inception distance to the reference images (lower is better)" },
 };
@@ -426,7 +428,8 @@ append_per_category (GString    *html,
   JsonObject *baseline_categories = baseline && json_object_has_member (baseline, "per_category")
                                     ? json_object_get_object_member (baseline, "per_category") : NULL;
   const char *columns[] = { "n", "accuracy", "intensity_mae", "intensity_spearman",
-                            "volume_spearman", "edge_correlation", "psnr", "ssim" };
+                            "volume_spearman", "edge_correlation", "psnr", "ssim",
+                            "oracle_nearest_accuracy", "detail" };
   g_autoptr(GList) names = NULL;
 
   if (categories == NULL)
@@ -457,6 +460,50 @@ append_per_category (GString    *html,
         }
     }
   g_string_append (html, "</table>\n");
+}
+
+/* How unseen the clips were, and what the detail figure restyled */
+static void
+append_held_out (GString    *html,
+                 JsonObject *metrics)
+{
+  const char *keys[] = { "n_clips_new_recordings", "n_clips_new_photo", "n_clips_new_both" };
+  const char *meanings[] = { "whose recordings no train clip uses", "whose photo no train clip shows",
+                             "with both" };
+  JsonArray *photos = json_object_has_member (metrics, "detail_photos")
+                      ? json_object_get_array_member (metrics, "detail_photos") : NULL;
+
+  g_string_append (html, "<h2>Held out</h2>\n<ul>\n");
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      JsonNode *node = json_object_get_member (metrics, keys[i]);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        g_string_append_printf (html, "<li>clips %s: not known (the set does not say)</li>\n", meanings[i]);
+      else
+        g_string_append_printf (html, "<li>clips %s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT "</li>\n",
+                                meanings[i], json_node_get_int (node),
+                                json_object_get_int_member_with_default (metrics, "n_clips", 0));
+    }
+  for (guint i = 0; photos != NULL && i < json_array_get_length (photos); i++)
+    {
+      JsonObject *photo = json_array_get_object_element (photos, i);
+
+      g_string_append (html, "<li>detail photo <code>");
+      append_escaped (html, json_object_get_string_member_with_default (photo, "file", ""));
+      g_string_append_printf (html, "</code>, %" G_GINT64_FORMAT " × %" G_GINT64_FORMAT " (%s)</li>\n",
+                              json_object_get_int_member_with_default (photo, "width", 0),
+                              json_object_get_int_member_with_default (photo, "height", 0),
+                              json_object_get_boolean_member_with_default (photo, "original", FALSE)
+                              ? "the original" : "the set's copy");
+    }
+  if (json_object_has_member (metrics, "detail_note"))
+    {
+      g_string_append (html, "<li>");
+      append_escaped (html, json_object_get_string_member (metrics, "detail_note"));
+      g_string_append (html, "</li>\n");
+    }
+  g_string_append (html, "</ul>\n");
 }
 
 char *
@@ -506,6 +553,7 @@ eval_report_html (JsonObject *metrics,
   g_string_append (html, "</table>\n");
 
   append_per_category (html, metrics, baseline);
+  append_held_out (html, metrics);
 
   if (json_object_has_member (metrics, "skipped"))
     {

@@ -12,6 +12,8 @@
 
 #include "eval-set.h"
 
+const float eval_oracle_intensities[EVAL_N_ORACLE_INTENSITIES] = { 0.2f, 0.5f, 0.8f };
+
 /* Mix sweeps per pair of categories (synthetic), or in all (otherwise) */
 #define PAIRS_PER_CATEGORY_PAIR 3
 #define MAX_UNLABELLED_PAIRS    12
@@ -23,7 +25,17 @@ eval_clip_free (EvalClip *clip)
   g_clear_pointer (&clip->input, adis_image_unref);
   g_clear_pointer (&clip->sound, adis_sound_unref);
   g_clear_pointer (&clip->oracle, adis_image_unref);
+  g_free (clip->photo);
+  g_free (clip->oracle_grids);
   g_free (clip);
+}
+
+static void
+eval_photo_free (EvalPhoto *photo)
+{
+  g_free (photo->name);
+  g_free (photo->path);
+  g_free (photo);
 }
 
 void
@@ -36,6 +48,9 @@ eval_set_free (EvalSet *set)
   g_free (set->synth_category);
   g_clear_pointer (&set->clips, g_ptr_array_unref);
   g_clear_pointer (&set->pairs, g_array_unref);
+  g_clear_pointer (&set->detail_photos, g_ptr_array_unref);
+  g_free (set->detail_clip);
+  g_free (set->detail_note);
   g_free (set);
 }
 
@@ -242,6 +257,123 @@ make_pairs (EvalSet *set)
       }
 }
 
+/* What the train clips use: photos and recordings that a test clip must
+ * avoid to count as held out. has_recordings: whether the table says. */
+static void
+mark_held_out (EvalSet      *set,
+               AdisManifest *manifest,
+               GHashTable   *factors_by_id)
+{
+  g_autoptr(GHashTable) train_photos = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) train_recordings = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean has_recordings = TRUE;
+
+  for (guint i = 0; i < adis_manifest_get_n_clips (manifest); i++)
+    {
+      const AdisClip *row = adis_manifest_get_clip (manifest, i);
+      const AdisSynthClip *truth = g_hash_table_lookup (factors_by_id, row->clip_id);
+
+      if (truth == NULL)
+        continue;
+      if (truth->recordings == NULL)
+        has_recordings = FALSE;
+      if (row->split != ADIS_SPLIT_TRAIN)
+        continue;
+      g_hash_table_add (train_photos, truth->photo);
+      for (guint k = 0; truth->recordings != NULL && truth->recordings[k] != NULL; k++)
+        g_hash_table_add (train_recordings, truth->recordings[k]);
+    }
+
+  for (guint c = 0; c < set->clips->len; c++)
+    {
+      EvalClip *clip = g_ptr_array_index (set->clips, c);
+      const AdisSynthClip *truth = g_hash_table_lookup (factors_by_id, clip->clip_id);
+
+      clip->new_photo = !g_hash_table_contains (train_photos, truth->photo);
+      clip->new_recordings = has_recordings ? 1 : -1;
+      for (guint k = 0; has_recordings && truth->recordings[k] != NULL; k++)
+        if (g_hash_table_contains (train_recordings, truth->recordings[k]))
+          clip->new_recordings = 0;
+    }
+}
+
+/* The detail figure's photos: those of the measured clips that no train
+ * clip shows (all the measured clips' photos when every photo is shared),
+ * each from the original file media.tsv records when it is still there */
+static gboolean
+choose_detail_photos (EvalSet  *set,
+                      GError  **error)
+{
+  g_autoptr(GPtrArray) media = adis_synth_read_media_table (set->path, error);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean any_new = FALSE, all_original = TRUE;
+
+  if (media == NULL)
+    return FALSE;
+  for (guint c = 0; c < set->clips->len; c++)
+    any_new |= ((EvalClip *) g_ptr_array_index (set->clips, c))->new_photo == 1;
+
+  for (guint c = 0; c < set->clips->len; c++)
+    {
+      const EvalClip *clip = g_ptr_array_index (set->clips, c);
+      EvalPhoto *photo;
+
+      if ((any_new && clip->new_photo != 1) || g_hash_table_contains (seen, clip->photo))
+        continue;
+      g_hash_table_add (seen, clip->photo);
+      photo = g_new0 (EvalPhoto, 1);
+      photo->name = g_strdup (clip->photo);
+      for (guint r = 0; r < media->len; r++)
+        {
+          const AdisSynthMediaRow *row = g_ptr_array_index (media, r);
+
+          if (row->is_photo && g_str_equal (row->name, clip->photo) &&
+              g_file_test (row->original, G_FILE_TEST_IS_REGULAR))
+            {
+              photo->path = g_strdup (row->original);
+              photo->original = TRUE;
+            }
+        }
+      if (photo->path == NULL)
+        {
+          photo->path = g_build_filename (set->path, clip->photo, NULL);
+          all_original = FALSE;
+        }
+      g_ptr_array_add (set->detail_photos, photo);
+    }
+
+  if (!all_original)
+    set->detail_note = g_strdup (media->len == 0
+      ? "the set's copies of the photos (long side at most 1024): the set does not record where the originals are (made before media.tsv)"
+      : "the set's copies of some photos (long side at most 1024): the originals media.tsv records are not there");
+  if (!any_new)
+    {
+      char *note = g_strconcat (set->detail_note ? set->detail_note : "", set->detail_note ? "; " : "",
+                                "every photo is shown to train clips too (fewer than 4), so these are not held out", NULL);
+
+      g_free (set->detail_note);
+      set->detail_note = note;
+    }
+  return TRUE;
+}
+
+/* Per class, the first measured unmixed clip: its sound restyles the
+ * detail photos */
+static void
+choose_detail_clips (EvalSet *set)
+{
+  set->detail_clip = g_new (int, set->n_categories);
+  for (int k = 0; k < set->n_categories; k++)
+    set->detail_clip[k] = -1;
+  for (guint c = 0; c < set->clips->len; c++)
+    {
+      const EvalClip *clip = g_ptr_array_index (set->clips, c);
+
+      if (clip->category >= 0 && clip->category_b < 0 && set->detail_clip[clip->category] < 0)
+        set->detail_clip[clip->category] = (int) c;
+    }
+}
+
 EvalSet *
 eval_set_load (const char    *dataset,
                int            size,
@@ -258,6 +390,7 @@ eval_set_load (const char    *dataset,
   g_autoptr(GArray) chosen = NULL;
   g_autoptr(GPtrArray) sounds = NULL;
   g_autofree char *factors_path = NULL;
+  AdisSynthCategory classes[ADIS_SYNTH_N_CATEGORIES];
 
   if (!g_file_test (dataset, G_FILE_TEST_IS_DIR))
     {
@@ -272,6 +405,7 @@ eval_set_load (const char    *dataset,
   set->path = g_strdup (dataset);
   set->clips = g_ptr_array_new_with_free_func ((GDestroyNotify) eval_clip_free);
   set->pairs = g_array_new (FALSE, FALSE, sizeof (EvalPair));
+  set->detail_photos = g_ptr_array_new_with_free_func ((GDestroyNotify) eval_photo_free);
 
   chosen = choose_test_clips (manifest, max_clips, seed);
   g_array_sort (chosen, compare_uint);
@@ -300,6 +434,8 @@ eval_set_load (const char    *dataset,
         }
     }
   choose_categories (set, factors);
+  for (int c = 0; c < set->n_categories; c++)
+    classes[c] = (AdisSynthCategory) set->synth_category[c];
 
   eval_progress_stage (progress, "loading clips", chosen->len);
   sounds = g_ptr_array_new_with_free_func ((GDestroyNotify) adis_sound_unref);
@@ -313,6 +449,8 @@ eval_set_load (const char    *dataset,
       clip->category = -1;
       clip->category_b = -1;
       clip->intensity = NAN;
+      clip->new_photo = -1;
+      clip->new_recordings = -1;
       g_ptr_array_add (set->clips, clip);
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -342,8 +480,15 @@ eval_set_load (const char    *dataset,
           clip->weight = truth->factors.weight;
           clip->category_b = truth->factors.weight > 0 ? class_of (set, truth->factors.category_b) : -1;
           clip->seed = truth->factors.seed;
+          clip->photo = g_strdup (truth->photo);
           if ((clip->input = adis_synth_clip_load_input (dataset, truth, size, error)) == NULL ||
               (clip->oracle = adis_synth_render (clip->input, &truth->factors, error)) == NULL)
+            return NULL;
+          if (clip->category_b < 0 &&
+              (clip->oracle_grids = adis_eval_oracle_grids (clip->input, classes, set->n_categories,
+                                                            eval_oracle_intensities,
+                                                            EVAL_N_ORACLE_INTENSITIES,
+                                                            clip->seed, error)) == NULL)
             return NULL;
         }
       else if ((clip->input = load_first_frame (dataset, row, size, error)) == NULL)
@@ -364,5 +509,12 @@ eval_set_load (const char    *dataset,
     }
 
   make_pairs (set);
+  if (set->synthetic)
+    {
+      mark_held_out (set, manifest, factors_by_id);
+      if (!choose_detail_photos (set, error))
+        return NULL;
+    }
+  choose_detail_clips (set);
   return g_steal_pointer (&set);
 }

@@ -28,7 +28,28 @@ typedef struct
   float       weight;       /* its share, 0 when pure */
   guint64     seed;         /* the renderer's seed for this clip */
   AdisImage  *oracle;       /* the renderer's image; NULL without factors */
+  char       *photo;        /* factors.tsv's photo (photos/NAME.png); NULL without factors */
+  /* The renderer's images of input for every category at each of
+   * eval_oracle_intensities (adis_eval_oracle_grids); unmixed synthetic
+   * clips only, else NULL */
+  double     *oracle_grids;
+  /* No train clip uses its recordings / its photo: 1 yes, 0 no, -1 the
+   * set does not say (no factors, or a table without recordings) */
+  int         new_recordings;
+  int         new_photo;
 } EvalClip;
+
+/* The intensities the oracle-nearest figure renders each category at */
+#define EVAL_N_ORACLE_INTENSITIES 3
+extern const float eval_oracle_intensities[EVAL_N_ORACLE_INTENSITIES];   /* 0.2, 0.5, 0.8 */
+
+/* A photo the detail figure restyles whole, at its own size */
+typedef struct
+{
+  char     *name;        /* as factors.tsv names it */
+  char     *path;        /* the file loaded: the original, else the set's copy */
+  gboolean  original;    /* path is the original media.tsv records */
+} EvalPhoto;
 
 /* Two clips whose sounds are mixed: a pure clip of category a and one of b
  * (synthetic), or any two clips (b's category then read by the probe) */
@@ -48,6 +69,11 @@ typedef struct
   GArray     *pairs;         /* EvalPair */
   guint       n_test;        /* test clips in the manifest */
   int        *synth_category; /* the renderer's category of each class */
+  /* The detail figure: the held-out photos, whole, and per class the clip
+   * whose sound restyles them (-1: no unmixed clip of that class) */
+  GPtrArray  *detail_photos; /* EvalPhoto */
+  int        *detail_clip;
+  char       *detail_note;   /* what the photos are, when not the held-out originals */
 } EvalSet;
 
 /* Reads DATASET's manifest (and factors.tsv when there), keeps the test

@@ -391,6 +391,12 @@ assert_model_metrics (JsonObject *metrics,
   assert_figure (metrics, "edge_correlation", -1, 1, FALSE);
   assert_figure (metrics, "psnr", 0, 100, FALSE);
   assert_figure (metrics, "ssim", -1, 1, FALSE);
+  assert_figure (metrics, "oracle_nearest_accuracy", 0, 1, FALSE);
+  assert_figure (metrics, "detail", -1, 1, FALSE);
+  /* One held-out photo, restyled by one unmixed clip of each category
+   * (3, of which the few clips measured may lack one) */
+  g_assert_cmpint (json_object_get_int_member (metrics, "n_detail"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (metrics, "n_detail"), <=, 3);
   /* Labels have no loudness and cannot be mixed */
   assert_figure (metrics, "volume_spearman", -1, 1, keyword);
   assert_figure (metrics, "mix_spearman", -1, 1, keyword);
@@ -426,6 +432,9 @@ assert_page_complete (const char *report)
   g_assert_true (g_file_get_contents (page_path, &page, NULL, NULL));
   g_assert_true (g_str_has_prefix (page, "<!DOCTYPE html>"));
   g_assert_nonnull (strstr (page, "</html>"));
+  g_assert_nonnull (strstr (page, "oracle_nearest_accuracy"));
+  g_assert_nonnull (strstr (page, "<h2>Held out</h2>"));
+  g_assert_nonnull (strstr (page, "detail photo"));
 
   for (p = strstr (page, "src=\""); p != NULL; p = strstr (p, "src=\""))
     {
@@ -451,7 +460,7 @@ static void
 test_help (void)
 {
   const char *mentions[] = { "MODEL DATASET", "--baseline", "--output", "--size", "--max-clips",
-                             "--inception", "TorchScript", "--seed", "Examples:" };
+                             "--inception", "TorchScript", "--seed", "--detail-size", "oracle_nearest_accuracy", "Examples:" };
   g_autofree char *out = NULL;
   g_autofree char *overview = NULL;
 
@@ -500,6 +509,27 @@ test_synthetic (void)
   g_assert_true (json_object_get_null_member (metrics, "fid"));
   assert_model_metrics (json_object_get_object_member (metrics, "baseline"), TRUE);
 
+  /* Every category has two recordings, so every test clip hears one that
+   * no train clip does, on the photo no train clip shows */
+  g_assert_cmpint (json_object_get_int_member (metrics, "n_clips_new_recordings"), ==,
+                   json_object_get_int_member (metrics, "n_clips"));
+  g_assert_cmpint (json_object_get_int_member (metrics, "n_clips_new_both"), ==,
+                   json_object_get_int_member (metrics, "n_clips"));
+  /* The detail photo is the original, whole, at its own size */
+  {
+    JsonArray *photos = json_object_get_array_member (metrics, "detail_photos");
+    JsonObject *photo;
+
+    g_assert_nonnull (photos);
+    g_assert_cmpuint (json_array_get_length (photos), ==, 1);
+    photo = json_array_get_object_element (photos, 0);
+    g_assert_true (json_object_get_boolean_member (photo, "original"));
+    g_assert_nonnull (strstr (json_object_get_string_member (photo, "file"), "media"));
+    g_assert_cmpint (json_object_get_int_member (photo, "width"), ==, 120);
+    g_assert_cmpint (json_object_get_int_member (photo, "height"), ==, 96);
+    g_assert_false (json_object_has_member (metrics, "detail_note"));
+  }
+
   probe = json_object_get_object_member (metrics, "probe");
   g_assert_nonnull (probe);
   assert_figure (probe, "oracle_accuracy", 0, 1, FALSE);
@@ -518,7 +548,7 @@ test_synthetic (void)
   again = parse_object (out);
   {
     const char *same[] = { "accuracy", "intensity_mae", "volume_spearman", "mix_spearman",
-                           "edge_correlation", "psnr", "ssim" };
+                           "edge_correlation", "psnr", "ssim", "oracle_nearest_accuracy", "detail" };
 
     for (guint i = 0; i < G_N_ELEMENTS (same); i++)
       g_assert_cmpfloat (json_object_get_double_member (again, same[i]), ==,
@@ -568,6 +598,13 @@ test_ceiling (void)
   assert_figure (ceiling, "volume_spearman", 0.5, 1, FALSE);
   assert_figure (ceiling, "edge_correlation", -1, 1, FALSE);
   g_assert_true (json_object_get_null_member (ceiling, "psnr"));
+  /* The renderer's images at the clips' own intensities, against its
+   * renders at 0.2, 0.5 and 0.8 (accuracy 1 on those very intensities is
+   * test-eval's /eval/layout/oracle-nearest) */
+  assert_figure (ceiling, "oracle_nearest_accuracy", 0, 1, FALSE);
+  g_test_message ("renderer's oracle-nearest accuracy %g",
+                  json_object_get_double_member (ceiling, "oracle_nearest_accuracy"));
+  assert_figure (ceiling, "detail", -1, 1, FALSE);
   /* The model's own figures are still at the top level */
   assert_figure (metrics, "volume_spearman", -1, 1, FALSE);
 
@@ -612,6 +649,11 @@ test_real_set (void)
   }
   g_assert_nonnull (strstr (skipped, "psnr"));
   g_assert_nonnull (strstr (skipped, "baseline"));
+  g_assert_true (json_object_get_null_member (metrics, "oracle_nearest_accuracy"));
+  g_assert_true (json_object_get_null_member (metrics, "detail"));
+  g_assert_true (json_object_get_null_member (metrics, "n_clips_new_recordings"));
+  g_assert_nonnull (strstr (skipped, "oracle_nearest_accuracy"));
+  g_assert_nonnull (strstr (skipped, "detail"));
 }
 
 static void

@@ -92,7 +92,7 @@ test_help (void)
   g_assert_cmpint (run (&out, NULL, "synth", "--help", NULL), ==, 0);
   for (const char *const *w = (const char *const[]) { "--clips", "--render", "--contact-sheet",
                                                       "--mix-fraction", "--test-fraction",
-                                                      "--media", "Examples", NULL }; *w; w++)
+                                                      "--media", "--holdout-source", "Examples", NULL }; *w; w++)
     g_assert_nonnull (strstr (out, *w));
 }
 
@@ -152,7 +152,27 @@ test_set (void)
   clips = adis_synth_read_factors (set, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (clips->len, ==, 12);
+  g_assert_nonnull (((AdisSynthClip *) clips->pdata[0])->recordings);
+  /* What each split hears, and what is not held out, is said */
+  g_assert_nonnull (strstr (out, "Recordings: "));
+  g_assert_nonnull (strstr (out, "Not held out"));
+  {
+    g_autofree char *table = g_build_filename (set, ADIS_SYNTH_MEDIA_FILE, NULL);
 
+    g_assert_true (g_file_test (table, G_FILE_TEST_IS_REGULAR));
+  }
+
+  /* The samples have no INVENTORY.tsv: no package to hold out, said in one
+   * line, nothing written */
+  {
+    g_autofree char *by_package = g_build_filename (tmp_dir, "by-package", NULL);
+    g_autofree char *err2 = NULL;
+
+    g_assert_cmpint (run (NULL, &err2, "synth", "--output", by_package, "--clips", "4", "--size", "32",
+                          "--holdout-source", "redeclipse-data", NULL), ==, 2);
+    assert_one_line_error (err2, "redeclipse-data");
+    g_assert_false (g_file_test (by_package, G_FILE_TEST_EXISTS));
+  }
 }
 
 static guint

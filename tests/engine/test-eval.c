@@ -455,6 +455,183 @@ test_feature_net_refuses (void)
   test_rm_rf (dir);
 }
 
+/* --- colour layout, detail, the oracle's nearest weather ----------------- */
+
+static AdisImage *
+make_constant (int width, int height, float r, float g, float b)
+{
+  g_autofree float *planes = g_new (float, (gsize) 3 * width * height);
+  float rgb[3] = { r, g, b };
+
+  for (int c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      planes[(gsize) c * width * height + i] = rgb[c];
+  return adis_image_new_from_planes (planes, width, height);
+}
+
+/* Values every CIELAB table gives (D65): sRGB grey 0.5 and pure red */
+static void
+test_lab_known_values (void)
+{
+  g_autoptr(AdisImage) grey = make_constant (16, 16, 0.0f, 0.0f, 0.0f);
+  g_autoptr(AdisImage) red = make_constant (32, 17, 1.0f, -1.0f, -1.0f);
+  g_autoptr(AdisImage) white = make_constant (16, 20, 1.0f, 1.0f, 1.0f);
+  g_autofree double *g = adis_eval_lab_grid (grey, 16);
+  g_autofree double *r = adis_eval_lab_grid (red, 16);
+  g_autofree double *w = adis_eval_lab_grid (white, 4);
+
+  for (int cell = 0; cell < 256; cell++)
+    {
+      g_assert_cmpfloat_with_epsilon (g[3 * cell], 53.3890, 1e-3);
+      g_assert_cmpfloat_with_epsilon (g[3 * cell + 1], 0.0, 1e-4);
+      g_assert_cmpfloat_with_epsilon (g[3 * cell + 2], 0.0, 1e-4);
+      g_assert_cmpfloat_with_epsilon (r[3 * cell], 53.2408, 1e-3);
+      g_assert_cmpfloat_with_epsilon (r[3 * cell + 1], 80.0925, 1e-3);
+      g_assert_cmpfloat_with_epsilon (r[3 * cell + 2], 67.2032, 1e-3);
+    }
+  g_assert_cmpfloat_with_epsilon (w[0], 100.0, 1e-5);
+  /* Red against grey: the distance of the two colours, in every cell */
+  g_assert_cmpfloat_with_epsilon (adis_eval_lab_grid_distance (g, r, 16),
+                                  sqrt (pow (53.3890 - 53.2408, 2) + pow (80.0925, 2) + pow (67.2032, 2)), 2e-3);
+  g_assert_cmpfloat (adis_eval_layout_distance (grey, grey), ==, 0.0);
+  /* Too small for the grid */
+  {
+    g_autoptr(AdisImage) tiny = make_constant (15, 40, 0.f, 0.f, 0.f);
+
+    g_assert_true (isnan (adis_eval_layout_distance (tiny, grey)));
+    g_assert_true (isnan (adis_eval_detail_correlation (tiny, tiny)));
+  }
+  /* No detail at all: undefined, not 1 */
+  g_assert_true (isnan (adis_eval_detail_correlation (grey, grey)));
+}
+
+static AdisImage *
+image_from_planes_view (const AdisTensorView *view)
+{
+  g_assert_nonnull (view);
+  g_assert_cmpint (view->dtype, ==, ADIS_DTYPE_F32);
+  g_assert_cmpint (view->n_dims, ==, 3);
+  return adis_image_new_from_planes ((const float *) view->data, (int) view->shape[2], (int) view->shape[1]);
+}
+
+/* The grid, its distance and the LoG correlation against torch */
+static void
+test_layout_detail_reference (void)
+{
+  g_autofree char *dir = test_make_tmpdir ("soundstyle-layout");
+  g_autofree char *script = g_build_filename (test_source_dir (), "tests", "engine", "layout-reference.py", NULL);
+  g_autofree char *path = g_build_filename (dir, "layout.safetensors", NULL);
+  const char *argv[] = { test_python (), script, dir, NULL };
+  g_autofree char *err = NULL;
+  g_autoptr(AdisTensorFile) file = NULL;
+  g_autoptr(AdisImage) a = NULL;
+  g_autoptr(AdisImage) b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree double *grid_a = NULL;
+  g_autofree double *grid_b = NULL;
+  const char *names[] = { "grid_a", "grid_b" };
+  double detail;
+
+  if (test_run (argv, NULL, &err) != 0)
+    g_error ("%s failed: %s", script, err ? err : "");
+  file = adis_tensor_file_open (path, &error);
+  g_assert_no_error (error);
+  a = image_from_planes_view (adis_tensor_file_lookup (file, "a"));
+  b = image_from_planes_view (adis_tensor_file_lookup (file, "b"));
+  grid_a = adis_eval_lab_grid (a, ADIS_EVAL_LAYOUT_CELLS);
+  grid_b = adis_eval_lab_grid (b, ADIS_EVAL_LAYOUT_CELLS);
+
+  for (int k = 0; k < 2; k++)
+    {
+      const AdisTensorView *view = adis_tensor_file_lookup (file, names[k]);
+      const double *grid = k == 0 ? grid_a : grid_b;
+
+      g_assert_nonnull (view);
+      for (int i = 0; i < ADIS_EVAL_LAYOUT_CELLS * ADIS_EVAL_LAYOUT_CELLS * 3; i++)
+        g_assert_cmpfloat_with_epsilon (grid[i], ((const float *) view->data)[i], 1e-4);
+    }
+  assert_relative (adis_eval_lab_grid_distance (grid_a, grid_b, ADIS_EVAL_LAYOUT_CELLS),
+                   g_ascii_strtod (adis_tensor_file_get_metadata (file, "distance"), NULL), 1e-6, "layout distance");
+  assert_relative (adis_eval_layout_distance (a, b),
+                   g_ascii_strtod (adis_tensor_file_get_metadata (file, "distance"), NULL), 1e-6, "layout distance");
+
+  detail = adis_eval_detail_correlation (a, b);
+  assert_relative (detail, g_ascii_strtod (adis_tensor_file_get_metadata (file, "detail"), NULL), 1e-5, "detail");
+  g_assert_cmpfloat (detail, >, 0.3);
+  g_assert_cmpfloat (detail, <, 0.99);
+  g_assert_cmpfloat_with_epsilon (adis_eval_detail_correlation (a, a), 1.0, 1e-12);
+  /* Sizes must agree */
+  {
+    g_autoptr(AdisImage) cut = adis_image_crop (a, 0, 0, 40, 30);
+
+    g_assert_true (isnan (adis_eval_detail_correlation (a, cut)));
+  }
+  test_rm_rf (dir);
+}
+
+/* The renderer's own images are nearest their own category: accuracy 1 */
+static void
+test_oracle_nearest (void)
+{
+  g_autofree char *path = g_build_filename (test_source_dir (), "resources", "samples", "photos",
+                                            "aitzgorri_by_Aitzol_Berasategi.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisImage) photo = adis_image_load (path, &error);
+  g_autoptr(AdisImage) input = NULL;
+  g_autofree double *grids = NULL;
+  const AdisSynthCategory categories[] = { ADIS_SYNTH_SUNNY, ADIS_SYNTH_RAIN, ADIS_SYNTH_SNOW, ADIS_SYNTH_FOG };
+  const float intensities[] = { 0.2f, 0.5f, 0.8f };
+  guint correct = 0, n = 0;
+
+  g_assert_no_error (error);
+  input = adis_image_resize (photo, 96, 64);
+  grids = adis_eval_oracle_grids (input, categories, 4, intensities, 3, 11, &error);
+  g_assert_no_error (error);
+
+  for (int c = 0; c < 4; c++)
+    for (int i = 0; i < 3; i++)
+      {
+        g_autoptr(AdisImage) render = NULL;
+        AdisSynthFactors factors;
+        double distance = -1;
+
+        adis_synth_factors_init (&factors);
+        factors.category = factors.category_b = categories[c];
+        factors.intensity = intensities[i];
+        factors.seed = 11;
+        render = adis_synth_render (input, &factors, &error);
+        g_assert_no_error (error);
+        correct += adis_eval_oracle_nearest (render, grids, 4, 3, &distance) == c;
+        n++;
+        g_assert_cmpfloat (distance, ==, 0.0);
+      }
+  g_assert_cmpuint (correct, ==, n);
+
+  /* The categories the grids were made for, in their order: an index into them */
+  {
+    const AdisSynthCategory two[] = { ADIS_SYNTH_FOG, ADIS_SYNTH_RAIN };
+    g_autofree double *fog_rain = adis_eval_oracle_grids (input, two, 2, intensities, 3, 11, &error);
+    g_autoptr(AdisImage) rain = NULL;
+    AdisSynthFactors factors;
+
+    adis_synth_factors_init (&factors);
+    factors.category = factors.category_b = ADIS_SYNTH_RAIN;
+    factors.intensity = 0.5f;
+    factors.seed = 11;
+    rain = adis_synth_render (input, &factors, &error);
+    g_assert_cmpint (adis_eval_oracle_nearest (rain, fog_rain, 2, 3, NULL), ==, 1);
+  }
+
+  /* Too small to lay out */
+  {
+    g_autoptr(AdisImage) tiny = adis_image_resize (photo, 12, 8);
+
+    g_assert_null (adis_eval_oracle_grids (tiny, categories, 4, intensities, 3, 11, &error));
+    g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+    g_assert_cmpint (adis_eval_oracle_nearest (tiny, grids, 4, 3, NULL), ==, -1);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -469,6 +646,9 @@ main (int    argc,
   g_test_add_func ("/eval/probe/refuses", test_probe_refuses);
   g_test_add_func ("/eval/fid-kid", test_fid_kid);
   g_test_add_func ("/eval/feature-net-refuses", test_feature_net_refuses);
+  g_test_add_func ("/eval/layout/known-values", test_lab_known_values);
+  g_test_add_func ("/eval/layout/detail-reference", test_layout_detail_reference);
+  g_test_add_func ("/eval/layout/oracle-nearest", test_oracle_nearest);
 
   return g_test_run ();
 }
