@@ -200,6 +200,23 @@ adis_image_new_from_planes (const float *planes,
   return image;
 }
 
+AdisImage *
+adis_image_new_take_planes (float *planes,
+                            int    width,
+                            int    height)
+{
+  AdisImage *image;
+
+  g_return_val_if_fail (planes != NULL, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  image = g_atomic_rc_box_new0 (AdisImage);
+  image->width = width;
+  image->height = height;
+  image->planes = planes;
+  return image;
+}
+
 static AdisImage *
 image_from_pixbuf (GdkPixbuf *pixbuf)
 {
