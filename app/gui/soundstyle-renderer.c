@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "soundstyle-renderer.h"
+#include "soundstyle-sound-mix.h"
 
 /* How long inputs must rest before the full render starts */
 #define FULL_RENDER_DELAY_MS 350
@@ -40,6 +41,7 @@ typedef struct
   float          gain_b;
   float          weight;
   int            long_side;
+  AdisMask      *mask;               /* region brush; NULL restyles everywhere */
   GCancellable  *cancellable;
 } Job;
 
@@ -95,6 +97,7 @@ struct _SoundstyleRenderer
   float       weight;
   int         preview_size;
   int         render_size;
+  AdisMask   *mask;
   gboolean    live;                /* previews only: see set_live */
   guint64     live_generation;     /* the last inputs given while live */
 
@@ -140,6 +143,7 @@ job_free (Job *job)
   g_clear_pointer (&job->photo, adis_image_unref);
   g_clear_pointer (&job->a, adis_sound_unref);
   g_clear_pointer (&job->b, adis_sound_unref);
+  g_clear_pointer (&job->mask, adis_mask_unref);
   g_clear_object (&job->cancellable);
   g_free (job);
 }
@@ -176,39 +180,33 @@ job_new (SoundstyleRenderer *self,
   job->gain_b = self->gain_b;
   job->weight = self->weight;
   job->long_side = long_side;
+  job->mask = self->mask ? adis_mask_ref (self->mask) : NULL;
   job->cancellable = g_cancellable_new ();
   return job;
 }
 
-static AdisSound *
-scaled_or_silent (AdisSound  *sound,
-                  float       gain,
-                  GError    **error)
+/* The region brush's one hook into rendering: whatever the model made is
+ * composited with the original through the mask (by the engine, at the
+ * result's size), for previews and exports alike. Takes image. */
+static AdisImage *
+job_apply_mask (Job       *job,
+                AdisImage *image)
 {
-  static const float silence[ADIS_CLIP_SAMPLES];
+  AdisImage *composite;
 
-  if (sound == NULL)
-    return adis_sound_new_from_samples (silence, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, error);
-  return adis_sound_mix (sound, NULL, gain, 0.0f, error);
+  if (job->mask == NULL || image == NULL)
+    return image;
+  composite = adis_image_composite_masked (job->photo, image, job->mask);
+  adis_image_unref (image);
+  return composite;
 }
 
-/* The window's two volumes and the mix become the engine's one call:
- * (1 - w) * gain_a * a + w * gain_b * b */
 static AdisSoundCode *
 job_encode_sound (Job           *job,
                   GError       **error)
 {
-  g_autoptr(AdisSound) a = NULL;
-  g_autoptr(AdisSound) b = NULL;
-
-  if ((a = scaled_or_silent (job->a, job->gain_a, error)) == NULL)
-    return NULL;
-  if (job->weight > 0.0f && (b = scaled_or_silent (job->b, job->gain_b, error)) == NULL)
-    return NULL;
-
-  return adis_model_encode_sound (job->model, a, b, 1.0f,
-                                  b != NULL ? job->weight : 0.0f,
-                                  job->cancellable, error);
+  return soundstyle_encode_sound_mix (job->model, job->a, job->gain_a, job->b, job->gain_b,
+                                      job->weight, job->cancellable, error);
 }
 
 /* --- the worker ------------------------------------------------------------ */
@@ -333,7 +331,8 @@ worker_run_job (Worker *worker,
 
   if ((image_code = worker_get_image_code (worker, job, &error)) != NULL &&
       (sound_code = job_encode_sound (job, &error)) != NULL)
-    result->image = adis_model_decode (job->model, image_code, sound_code, job->cancellable, &error);
+    result->image = job_apply_mask (job, adis_model_decode (job->model, image_code, sound_code,
+                                                            job->cancellable, &error));
 
   if (result->image != NULL)
     result->texture = texture_from_image (result->image);
@@ -566,7 +565,8 @@ export_thread (GTask        *task,
   /* long side 0: the photo's own size */
   if ((image_code = adis_model_encode_image (job->model, job->photo, 0, cancellable, &error)) == NULL ||
       (sound_code = job_encode_sound (job, &error)) == NULL ||
-      (image = adis_model_decode (job->model, image_code, sound_code, cancellable, &error)) == NULL ||
+      (image = job_apply_mask (job, adis_model_decode (job->model, image_code, sound_code,
+                                                       cancellable, &error))) == NULL ||
       !adis_image_save (image, data->path, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -645,6 +645,7 @@ soundstyle_renderer_finalize (GObject *object)
   g_clear_pointer (&self->photo, adis_image_unref);
   g_clear_pointer (&self->a, adis_sound_unref);
   g_clear_pointer (&self->b, adis_sound_unref);
+  g_clear_pointer (&self->mask, adis_mask_unref);
   g_clear_pointer (&self->result, adis_image_unref);
   g_clear_object (&self->texture);
 
@@ -816,6 +817,27 @@ soundstyle_renderer_set_sounds (SoundstyleRenderer *self,
   self->gain_b = gain_b;
   self->weight = mix;
   schedule (self);
+}
+
+void
+soundstyle_renderer_set_mask (SoundstyleRenderer *self,
+                              AdisMask           *mask)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_RENDERER (self));
+
+  if (self->mask == mask)
+    return;
+  g_clear_pointer (&self->mask, adis_mask_unref);
+  self->mask = mask ? adis_mask_ref (mask) : NULL;
+  schedule (self);
+}
+
+AdisMask *
+soundstyle_renderer_get_mask (SoundstyleRenderer *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_RENDERER (self), NULL);
+
+  return self->mask;
 }
 
 void
