@@ -9,6 +9,7 @@ SOUNDSTYLE_BUILD_DEPS=(
   libsndfile1-dev libsamplerate0-dev libgdk-pixbuf-2.0-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libjpeg-dev       # the tests write CMYK JPEGs with it
+  libpng-dev        # masks are written as greyscale PNGs
   libtorch-dev
   gettext
   portaudio19-dev

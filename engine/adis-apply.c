@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "adis-apply.h"
-#include "adis-image-private.h"
 #include "adis-threads.h"
 #include "adis-types.h"
 

@@ -11,7 +11,6 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "adis-image.h"
-#include "adis-image-private.h"
 #include "adis-safetensors.h"
 
 struct _AdisImage
@@ -42,23 +41,6 @@ image_alloc (int width,
   image->width = width;
   image->height = height;
   image->planes = g_new (float, (gsize) 3 * width * height);
-  return image;
-}
-
-AdisImage *
-adis_image_new_take_planes (float *planes,
-                            int    width,
-                            int    height)
-{
-  AdisImage *image;
-
-  g_return_val_if_fail (planes != NULL, NULL);
-  g_return_val_if_fail (width > 0 && height > 0, NULL);
-
-  image = g_atomic_rc_box_new0 (AdisImage);
-  image->width = width;
-  image->height = height;
-  image->planes = planes;
   return image;
 }
 
@@ -215,6 +197,23 @@ adis_image_new_from_planes (const float *planes,
 
   image = image_alloc (width, height);
   memcpy (image->planes, planes, sizeof (float) * 3 * width * height);
+  return image;
+}
+
+AdisImage *
+adis_image_new_take_planes (float *planes,
+                            int    width,
+                            int    height)
+{
+  AdisImage *image;
+
+  g_return_val_if_fail (planes != NULL, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  image = g_atomic_rc_box_new0 (AdisImage);
+  image->width = width;
+  image->height = height;
+  image->planes = planes;
   return image;
 }
 

@@ -30,6 +30,11 @@ AdisImage    *adis_image_new_from_rgb8     (const guint8   *pixels,
 AdisImage    *adis_image_new_from_planes   (const float    *planes,
                                             int             width,
                                             int             height);
+/* Takes ownership of planes (g_malloc'd, [3, height, width]) without a copy:
+ * for results made at full resolution, where a copy would double memory */
+AdisImage    *adis_image_new_take_planes   (float          *planes,
+                                            int             width,
+                                            int             height);
 
 AdisImage    *adis_image_ref               (AdisImage      *image);
 void          adis_image_unref             (AdisImage      *image);

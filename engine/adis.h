@@ -12,6 +12,7 @@
 #include "adis-config.h"
 #include "adis-audio.h"
 #include "adis-image.h"
+#include "adis-mask.h"
 #include "adis-video.h"
 #include "adis-safetensors.h"
 #include "adis-manifest.h"

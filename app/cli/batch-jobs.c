@@ -15,7 +15,9 @@
 #include "batch-jobs.h"
 #include "soundstyle-cli.h"
 
+/* The seventh field, a mask, may be left out altogether */
 #define N_FIELDS 6
+#define N_FIELDS_WITH_MASK 7
 
 void
 batch_job_free (BatchJob *job)
@@ -26,6 +28,7 @@ batch_job_free (BatchJob *job)
   g_free (job->audio);
   g_free (job->mix);
   g_free (job->output);
+  g_free (job->mask);
   g_free (job);
 }
 
@@ -62,11 +65,11 @@ parse_job (const char  *base_dir,
   g_autoptr(BatchJob) job = g_new0 (BatchJob, 1);
   guint n_fields = g_strv_length (fields);
 
-  if (n_fields != N_FIELDS)
+  if (n_fields != N_FIELDS && n_fields != N_FIELDS_WITH_MASK)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
-                   "expected %d tab-separated fields (image, audio, gain, mix_audio, "
-                   "mix_weight, output), found %u", N_FIELDS, n_fields);
+                   "expected %d or %d tab-separated fields (image, audio, gain, mix_audio, "
+                   "mix_weight, output[, mask]), found %u", N_FIELDS, N_FIELDS_WITH_MASK, n_fields);
       return NULL;
     }
 
@@ -81,6 +84,8 @@ parse_job (const char  *base_dir,
   job->audio = resolve_path (base_dir, fields[1]);
   job->mix = fields[3][0] != '\0' ? resolve_path (base_dir, fields[3]) : NULL;
   job->output = resolve_path (base_dir, fields[5]);
+  if (n_fields == N_FIELDS_WITH_MASK && fields[6][0] != '\0')
+    job->mask = resolve_path (base_dir, fields[6]);
 
   if (!soundstyle_cli_parse_double (fields[2], "gain", &job->gain, error) ||
       !soundstyle_cli_check_gain (job->gain, error))
@@ -96,6 +101,7 @@ parse_job (const char  *base_dir,
       !check_input_file ("image", job->image, error) ||
       !check_input_file ("audio", job->audio, error) ||
       (job->mix != NULL && !check_input_file ("mix audio", job->mix, error)) ||
+      (job->mask != NULL && !check_input_file ("mask", job->mask, error)) ||
       !soundstyle_cli_check_output_image (job->output, error))
     return NULL;
 

@@ -15,6 +15,7 @@ typedef struct
   char   *audio;
   char   *mix;      /* NULL when the field is empty */
   char   *output;
+  char   *mask;     /* NULL when the field is empty or absent */
   double  gain;
   double  weight;
 } BatchJob;
@@ -22,7 +23,8 @@ typedef struct
 void        batch_job_free        (BatchJob    *job);
 
 /* Reads a jobs file: one job per line, six tab-separated fields (image,
- * audio, gain, mix_audio, mix_weight, output). Every line is checked
+ * audio, gain, mix_audio, mix_weight, output) and an optional seventh, a
+ * mask (where the style applies). Every line is checked
  * (numbers, ranges, input files exist, output folders exist, no output
  * written twice) before anything runs; the first bad line is an
  * ADIS_ERROR_INVALID_INPUT error naming the file and line. */

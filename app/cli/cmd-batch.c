@@ -19,6 +19,8 @@
 typedef struct
 {
   guint          jobs_left;
+  gboolean       keep_image;   /* a job masks it: the original is composited */
+  AdisImage     *image;
   AdisImageCode *code;
   GError        *error;
 } ImageEntry;
@@ -26,6 +28,7 @@ typedef struct
 static void
 image_entry_free (ImageEntry *entry)
 {
+  g_clear_pointer (&entry->image, adis_image_unref);
   g_clear_pointer (&entry->code, adis_image_code_unref);
   g_clear_error (&entry->error);
   g_free (entry);
@@ -68,13 +71,13 @@ lookup_sound (GHashTable  *sounds,
   return entry->sound;
 }
 
-static AdisImageCode *
-lookup_image_code (GHashTable    *images,
-                   AdisModel     *model,
-                   const char    *path,
-                   int            size,
-                   GCancellable  *cancellable,
-                   GError       **error)
+static ImageEntry *
+lookup_image (GHashTable    *images,
+              AdisModel     *model,
+              const char    *path,
+              int            size,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   ImageEntry *entry = g_hash_table_lookup (images, path);
 
@@ -86,6 +89,8 @@ lookup_image_code (GHashTable    *images,
 
       if (image != NULL)
         entry->code = adis_model_encode_image (model, image, size, cancellable, &entry->error);
+      if (entry->code != NULL && entry->keep_image)
+        entry->image = g_steal_pointer (&image);
     }
 
   if (entry->error != NULL)
@@ -94,7 +99,7 @@ lookup_image_code (GHashTable    *images,
       return NULL;
     }
 
-  return entry->code;
+  return entry;
 }
 
 static gboolean
@@ -108,7 +113,8 @@ run_job (const BatchJob  *job,
 {
   g_autoptr(AdisSoundCode) sound_code = NULL;
   g_autoptr(AdisImage) styled = NULL;
-  AdisImageCode *image_code;
+  g_autoptr(AdisMask) mask = NULL;
+  ImageEntry *entry;
   AdisSound *sound;
   AdisSound *mix = NULL;
 
@@ -116,7 +122,10 @@ run_job (const BatchJob  *job,
       (job->mix != NULL && (mix = lookup_sound (sounds, job->mix, error)) == NULL))
     return FALSE;
 
-  if ((image_code = lookup_image_code (images, model, job->image, size, cancellable, error)) == NULL)
+  if ((entry = lookup_image (images, model, job->image, size, cancellable, error)) == NULL)
+    return FALSE;
+
+  if (job->mask != NULL && (mask = soundstyle_cli_load_mask (job->mask, entry->image, error)) == NULL)
     return FALSE;
 
   sound_code = adis_model_encode_sound (model, sound, mix, (float) job->gain,
@@ -124,8 +133,16 @@ run_job (const BatchJob  *job,
   if (sound_code == NULL)
     return FALSE;
 
-  if ((styled = adis_model_decode (model, image_code, sound_code, cancellable, error)) == NULL)
+  if ((styled = adis_model_decode (model, entry->code, sound_code, cancellable, error)) == NULL)
     return FALSE;
+
+  if (mask != NULL)
+    {
+      AdisImage *composite = adis_image_composite_masked (entry->image, styled, mask);
+
+      adis_image_unref (styled);
+      styled = composite;
+    }
 
   return adis_image_save (styled, job->output, error);
 }
@@ -156,6 +173,7 @@ run_jobs (const char  *jobs_path,
           g_hash_table_insert (images, g_strdup (job->image), entry);
         }
       entry->jobs_left++;
+      entry->keep_image |= job->mask != NULL;
     }
 
   for (guint i = 0; i < jobs->len; i++)
@@ -223,17 +241,20 @@ soundstyle_cmd_batch (int    argc,
   g_option_context_set_summary (context,
     "Run many stylize jobs from a tab-separated file, loading the model once.");
   g_option_context_set_description (context,
-    "One job per line, six tab-separated fields:\n"
-    "  image<TAB>audio<TAB>gain<TAB>mix_audio<TAB>mix_weight<TAB>output\n"
-    "mix_audio and mix_weight may be empty; blank lines and lines starting with #\n"
-    "are skipped; relative paths are relative to the jobs file. The whole file is\n"
-    "checked before anything runs. Each image is encoded once however many jobs\n"
-    "use it. A failing job does not stop the others; the exit status is 2 if any\n"
-    "failed.\n"
+    "One job per line, six tab-separated fields and an optional seventh:\n"
+    "  image<TAB>audio<TAB>gain<TAB>mix_audio<TAB>mix_weight<TAB>output[<TAB>mask]\n"
+    "mix_audio, mix_weight and mask may be empty. A mask is a greyscale image:\n"
+    "white where the style applies, black where the original stays (as stylize\n"
+    "--mask); one of another size than the image is scaled, with a note.\n"
+    "Blank lines and lines starting with # are skipped; relative paths are\n"
+    "relative to the jobs file. The whole file is checked before anything runs.\n"
+    "Each image is encoded once however many jobs use it. A failing job does\n"
+    "not stop the others; the exit status is 2 if any failed.\n"
     "\n"
     "Examples:\n"
     "  soundstyle batch jobs.tsv --size 768\n"
-    "  printf 'street.jpg\\train.wav\\t1\\t\\t\\tout/rain.png\\n' > jobs.tsv\n");
+    "  printf 'street.jpg\\train.wav\\t1\\t\\t\\tout/rain.png\\n' > jobs.tsv\n"
+    "  printf 'street.jpg\\train.wav\\t1\\t\\t\\tout/sky.png\\tsky-mask.png\\n' >> jobs.tsv\n");
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))

@@ -19,6 +19,7 @@ typedef struct
   char   *model;
   char   *device;
   char   *output;
+  char   *mask;
   double  gain;
   double  mix_weight;
   int     size;
@@ -34,6 +35,7 @@ stylize_args_clear (StylizeArgs *args)
   g_clear_pointer (&args->model, g_free);
   g_clear_pointer (&args->device, g_free);
   g_clear_pointer (&args->output, g_free);
+  g_clear_pointer (&args->mask, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StylizeArgs, stylize_args_clear)
@@ -90,6 +92,7 @@ stylize (StylizeArgs  *args,
   g_autoptr(AdisImageCode) image_code = NULL;
   g_autoptr(AdisSoundCode) sound_code = NULL;
   g_autoptr(AdisImage) styled = NULL;
+  g_autoptr(AdisMask) mask = NULL;
   GCancellable *cancellable;
   AdisDevice device;
 
@@ -99,6 +102,9 @@ stylize (StylizeArgs  *args,
     return FALSE;
 
   if ((image = soundstyle_cli_load_image (args->image, error)) == NULL)
+    return FALSE;
+
+  if (args->mask != NULL && (mask = soundstyle_cli_load_mask (args->mask, image, error)) == NULL)
     return FALSE;
 
   if (args->audio != NULL &&
@@ -129,6 +135,15 @@ stylize (StylizeArgs  *args,
   if ((styled = adis_model_decode (model, image_code, sound_code, cancellable, error)) == NULL)
     return FALSE;
 
+  /* Outside the mask the original, resampled to the output's size */
+  if (mask != NULL)
+    {
+      AdisImage *composite = adis_image_composite_masked (image, styled, mask);
+
+      adis_image_unref (styled);
+      styled = composite;
+    }
+
   return adis_image_save (styled, args->output, error);
 }
 
@@ -150,6 +165,7 @@ soundstyle_cmd_stylize (int    argc,
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args.model, "Model file (default: $SOUNDSTYLE_MODEL or the installed one)", "FILE" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Where to write the result (.png, .jpg)", "FILE" },
+    { "mask", 0, 0, G_OPTION_ARG_FILENAME, &args.mask, "Restyle only where this greyscale image is white (black keeps the original, grey blends)", "MASK.png" },
     { NULL }
   };
 
@@ -158,12 +174,15 @@ soundstyle_cmd_stylize (int    argc,
   g_option_context_set_description (context,
     "The output is (re)written only once everything has worked. Its long side\n"
     "is --size, both sides rounded to a multiple of 4, keeping the aspect.\n"
+    "With --mask, the original shows wherever the mask is black; a mask of\n"
+    "another size than the image is scaled smoothly, with a note saying so.\n"
     "\n"
     "Examples:\n"
     "  soundstyle stylize --image street.jpg --audio rain.wav --output wet-street.png\n"
     "  soundstyle stylize -i street.jpg -a rain.wav --gain 2 --size 1024 -o louder.png\n"
     "  soundstyle stylize -i street.jpg -a rain.wav --mix fire.wav --mix-weight 0.3 -o blend.png\n"
-    "  soundstyle stylize -i street.jpg --keyword rain --model labels.safetensors -o rain.png\n");
+    "  soundstyle stylize -i street.jpg --keyword rain --model labels.safetensors -o rain.png\n"
+    "  soundstyle stylize -i street.jpg -a rain.wav --mask sky.png -o rainy-sky.png\n");
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))

@@ -502,6 +502,34 @@ soundstyle_cli_load_image (const char  *path,
   return image;
 }
 
+AdisMask *
+soundstyle_cli_load_mask (const char  *path,
+                          AdisImage   *image,
+                          GError     **error)
+{
+  g_autoptr(AdisMask) mask = NULL;
+  int width, height;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (image != NULL, NULL);
+
+  if ((mask = adis_mask_load (path, error)) == NULL)
+    {
+      name_file_in_error (error, path);
+      return NULL;
+    }
+
+  width = adis_image_get_width (image);
+  height = adis_image_get_height (image);
+  if (adis_mask_get_width (mask) == width && adis_mask_get_height (mask) == height)
+    return g_steal_pointer (&mask);
+
+  /* Usable, but perhaps not what was meant: say so, and go on */
+  g_printerr ("soundstyle: note: mask “%s” is %d×%d, the image %d×%d: scaled to fit\n",
+              path, adis_mask_get_width (mask), adis_mask_get_height (mask), width, height);
+  return adis_mask_resize (mask, width, height);
+}
+
 AdisSound *
 soundstyle_cli_load_sound (const char  *path,
                            GError     **error)

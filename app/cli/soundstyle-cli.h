@@ -77,6 +77,11 @@ AdisImage     *soundstyle_cli_load_image    (const char     *path,
                                              GError        **error);
 AdisSound     *soundstyle_cli_load_sound    (const char     *path,
                                              GError        **error);
+/* A mask for image: read (the error names the file), and scaled to the
+ * image's size with a note on stderr when its own size differs */
+AdisMask      *soundstyle_cli_load_mask     (const char     *path,
+                                             AdisImage      *image,
+                                             GError        **error);
 /* soundstyle_cli_find_model, then adis_model_load */
 AdisModel     *soundstyle_cli_load_model    (const char     *given,
                                              AdisDevice      device,

@@ -7,6 +7,11 @@
  * zoom, moved by the pan. Dragging near the divider moves it; dragging
  * elsewhere pans a zoomed photo, or moves the divider to the pointer when
  * the whole photo is in view. Ctrl + scroll and pinch zoom around the pointer.
+ *
+ * In painting mode (the region brush) a drag paints instead: the canvas
+ * draws the mask's overlay over the photo and a circle for the brush, and
+ * reports the pointer in the photo's pixels through the paint signals;
+ * what painting does is the mask editor's business.
  */
 #define G_LOG_DOMAIN "soundstyle-canvas"
 
@@ -27,6 +32,7 @@ typedef enum
   DRAG_NONE,
   DRAG_DIVIDER,
   DRAG_PAN,
+  DRAG_PAINT,
 } DragMode;
 
 struct _SoundstyleCanvas
@@ -39,6 +45,12 @@ struct _SoundstyleCanvas
   double      zoom;
   double      pan_x;
   double      pan_y;
+  GdkTexture *overlay;
+  gboolean    painting;
+  double      brush_size;     /* diameter, share of the photo's long side */
+  gboolean    pointer_inside;
+  double      pointer_x;
+  double      pointer_y;
 
   /* Gestures */
   DragMode    drag_mode;
@@ -61,10 +73,21 @@ enum {
   PROP_DIVIDER,
   PROP_ZOOM,
   PROP_DISPLAY_SIZE,
+  PROP_OVERLAY,
+  PROP_PAINTING,
+  PROP_BRUSH_SIZE,
   N_PROPS
 };
 
+enum {
+  PAINT_BEGIN,
+  PAINT_UPDATE,
+  PAINT_END,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 /* --- geometry -------------------------------------------------------------- */
 
@@ -197,6 +220,36 @@ set_divider_from_x (SoundstyleCanvas *self,
     soundstyle_canvas_set_divider (self, (x - rect.origin.x) / rect.size.width);
 }
 
+/* A widget point in the photo's pixels (the original's texture) */
+static gboolean
+to_photo (SoundstyleCanvas *self,
+          double            x,
+          double            y,
+          double           *out_x,
+          double           *out_y)
+{
+  GdkTexture *texture = reference_texture (self);
+  graphene_rect_t rect;
+
+  if (!photo_rect (self, &rect) || rect.size.width <= 0 || rect.size.height <= 0)
+    return FALSE;
+  *out_x = (x - rect.origin.x) / rect.size.width * gdk_texture_get_width (texture);
+  *out_y = (y - rect.origin.y) / rect.size.height * gdk_texture_get_height (texture);
+  return TRUE;
+}
+
+static void
+emit_paint (SoundstyleCanvas *self,
+            guint             signal,
+            double            x,
+            double            y)
+{
+  double px, py;
+
+  if (to_photo (self, x, y, &px, &py))
+    g_signal_emit (self, signals[signal], 0, px, py);
+}
+
 /* --- gestures -------------------------------------------------------------- */
 
 static gboolean
@@ -220,7 +273,15 @@ on_drag_begin (GtkGestureDrag   *gesture,
   self->drag_start_pan_x = self->pan_x;
   self->drag_start_pan_y = self->pan_y;
 
-  if (near_divider (self, x))
+  if (self->painting && reference_texture (self) != NULL)
+    {
+      self->drag_mode = DRAG_PAINT;
+      self->pointer_inside = TRUE;
+      self->pointer_x = x;
+      self->pointer_y = y;
+      emit_paint (self, PAINT_BEGIN, x, y);
+    }
+  else if (near_divider (self, x))
     self->drag_mode = DRAG_DIVIDER;
   else if (self->zoom > 1.0)
     self->drag_mode = DRAG_PAN;
@@ -254,6 +315,12 @@ on_drag_update (GtkGestureDrag   *gesture,
       clamp_pan (self);
       gtk_widget_queue_draw (GTK_WIDGET (self));
       break;
+    case DRAG_PAINT:
+      self->pointer_x = self->drag_start_x + offset_x;
+      self->pointer_y = self->drag_start_y + offset_y;
+      emit_paint (self, PAINT_UPDATE, self->pointer_x, self->pointer_y);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      break;
     case DRAG_NONE:
     default:
       break;
@@ -266,6 +333,8 @@ on_drag_end (GtkGestureDrag   *gesture,
              double            offset_y,
              SoundstyleCanvas *self)
 {
+  if (self->drag_mode == DRAG_PAINT)
+    g_signal_emit (self, signals[PAINT_END], 0);
   self->drag_mode = DRAG_NONE;
 }
 
@@ -277,11 +346,30 @@ on_motion (GtkEventControllerMotion *controller,
 {
   const char *cursor = NULL;
 
+  self->pointer_inside = TRUE;
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (self->painting)
+    {
+      /* The brush's own circle shows where it lands */
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
   if (near_divider (self, x))
     cursor = "col-resize";
   else if (self->zoom > 1.0)
     cursor = "grab";
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), cursor);
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller,
+          SoundstyleCanvas         *self)
+{
+  self->pointer_inside = FALSE;
+  if (self->painting)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static gboolean
@@ -374,6 +462,42 @@ append_handle (GtkSnapshot *snapshot,
   gtk_snapshot_append_color (snapshot, &grip, &GRAPHENE_RECT_INIT (x + 3, y - 6, 2, 12));
 }
 
+/* The mask over the whole photo, and while painting the brush's circle */
+static void
+append_painting (SoundstyleCanvas      *self,
+                 GtkSnapshot           *snapshot,
+                 const graphene_rect_t *rect)
+{
+  static const GdkRGBA ring = { 1, 1, 1, 0.9 };
+  static const GdkRGBA ring_shadow = { 0, 0, 0, 0.5 };
+  GdkTexture *texture = reference_texture (self);
+  double radius;
+  GskRoundedRect circle;
+  graphene_rect_t bounds;
+
+  if (self->overlay != NULL)
+    gtk_snapshot_append_texture (snapshot, self->overlay, rect);
+
+  if (!self->painting || !self->pointer_inside || texture == NULL)
+    return;
+
+  radius = self->brush_size / 2 * rect->size.width *
+           MAX (gdk_texture_get_width (texture), gdk_texture_get_height (texture)) /
+           gdk_texture_get_width (texture);
+  radius = MAX (radius, 2.0);
+  graphene_rect_init (&bounds, self->pointer_x - radius, self->pointer_y - radius, 2 * radius, 2 * radius);
+  gsk_rounded_rect_init_from_rect (&circle, &bounds, radius);
+  {
+    const float widths[4] = { 3, 3, 3, 3 };
+    const float thin[4] = { 1, 1, 1, 1 };
+    const GdkRGBA shadows[4] = { ring_shadow, ring_shadow, ring_shadow, ring_shadow };
+    const GdkRGBA rings[4] = { ring, ring, ring, ring };
+
+    gtk_snapshot_append_border (snapshot, &circle, widths, shadows);
+    gtk_snapshot_append_border (snapshot, &circle, thin, rings);
+  }
+}
+
 static void
 soundstyle_canvas_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -394,6 +518,7 @@ soundstyle_canvas_snapshot (GtkWidget   *widget,
   if (self->after == NULL)
     {
       gtk_snapshot_append_texture (snapshot, self->before, &rect);
+      append_painting (self, snapshot, &rect);
       gtk_snapshot_pop (snapshot);
       return;
     }
@@ -423,6 +548,7 @@ soundstyle_canvas_snapshot (GtkWidget   *widget,
       append_handle (snapshot, x, (top + bottom) / 2);
     }
 
+  append_painting (self, snapshot, &rect);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -465,6 +591,7 @@ soundstyle_canvas_dispose (GObject *object)
 
   g_clear_object (&self->before);
   g_clear_object (&self->after);
+  g_clear_object (&self->overlay);
 
   G_OBJECT_CLASS (soundstyle_canvas_parent_class)->dispose (object);
 }
@@ -494,6 +621,15 @@ soundstyle_canvas_get_property (GObject    *object,
     case PROP_DISPLAY_SIZE:
       g_value_set_int (value, self->display_size);
       break;
+    case PROP_OVERLAY:
+      g_value_set_object (value, self->overlay);
+      break;
+    case PROP_PAINTING:
+      g_value_set_boolean (value, self->painting);
+      break;
+    case PROP_BRUSH_SIZE:
+      g_value_set_double (value, self->brush_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -520,6 +656,20 @@ soundstyle_canvas_set_property (GObject      *object,
       break;
     case PROP_ZOOM:
       soundstyle_canvas_set_zoom (self, g_value_get_double (value));
+      break;
+    case PROP_OVERLAY:
+      soundstyle_canvas_set_overlay (self, g_value_get_object (value));
+      break;
+    case PROP_PAINTING:
+      soundstyle_canvas_set_painting (self, g_value_get_boolean (value));
+      break;
+    case PROP_BRUSH_SIZE:
+      if (self->brush_size != g_value_get_double (value))
+        {
+          self->brush_size = g_value_get_double (value);
+          g_object_notify_by_pspec (object, pspec);
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -556,7 +706,27 @@ soundstyle_canvas_class_init (SoundstyleCanvasClass *klass)
   properties[PROP_DISPLAY_SIZE] =
     g_param_spec_int ("display-size", NULL, NULL, 0, G_MAXINT, 0,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OVERLAY] =
+    g_param_spec_object ("overlay", NULL, NULL, GDK_TYPE_TEXTURE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAINTING] =
+    g_param_spec_boolean ("painting", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BRUSH_SIZE] =
+    g_param_spec_double ("brush-size", NULL, NULL, 0.0, 1.0, 0.08,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* In painting mode: a drag's start, moves and end, in photo pixels */
+  signals[PAINT_BEGIN] =
+    g_signal_new ("paint-begin", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  signals[PAINT_UPDATE] =
+    g_signal_new ("paint-update", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  signals[PAINT_END] =
+    g_signal_new ("paint-end", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_css_name (widget_class, "canvas");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -570,6 +740,7 @@ soundstyle_canvas_init (SoundstyleCanvas *self)
 
   self->divider = 0.5;
   self->zoom = 1.0;
+  self->brush_size = 0.08;
 
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -594,6 +765,7 @@ soundstyle_canvas_init (SoundstyleCanvas *self)
 
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }
 
@@ -706,4 +878,54 @@ soundstyle_canvas_get_display_size (SoundstyleCanvas *self)
   g_return_val_if_fail (SOUNDSTYLE_IS_CANVAS (self), 0);
 
   return self->display_size;
+}
+
+void
+soundstyle_canvas_set_overlay (SoundstyleCanvas *self,
+                               GdkTexture       *texture)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_CANVAS (self));
+  g_return_if_fail (texture == NULL || GDK_IS_TEXTURE (texture));
+
+  if (g_set_object (&self->overlay, texture))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY]);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+gboolean
+soundstyle_canvas_get_painting (SoundstyleCanvas *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_CANVAS (self), FALSE);
+
+  return self->painting;
+}
+
+void
+soundstyle_canvas_set_painting (SoundstyleCanvas *self,
+                                gboolean          painting)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_CANVAS (self));
+
+  painting = !!painting;
+  if (self->painting == painting)
+    return;
+  self->painting = painting;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), painting ? "crosshair" : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAINTING]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+soundstyle_canvas_widget_to_photo (SoundstyleCanvas *self,
+                                   double            x,
+                                   double            y,
+                                   double           *photo_x,
+                                   double           *photo_y)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_CANVAS (self), FALSE);
+  g_return_val_if_fail (photo_x != NULL && photo_y != NULL, FALSE);
+
+  return to_photo (self, x, y, photo_x, photo_y);
 }

@@ -35,4 +35,21 @@ int         soundstyle_canvas_get_display_size (SoundstyleCanvas *self);
 void        soundstyle_canvas_set_zoom    (SoundstyleCanvas *self,
                                            double            zoom);
 
+/* The region brush: a texture drawn over the whole photo (the mask), and
+ * painting mode, in which a drag emits ::paint-begin (x, y),
+ * ::paint-update (x, y) and ::paint-end in the photo's pixels instead of
+ * moving the divider; brush-size (a share of the long side) sizes the
+ * circle drawn at the pointer */
+void        soundstyle_canvas_set_overlay (SoundstyleCanvas *self,
+                                           GdkTexture       *texture);
+gboolean    soundstyle_canvas_get_painting (SoundstyleCanvas *self);
+void        soundstyle_canvas_set_painting (SoundstyleCanvas *self,
+                                            gboolean          painting);
+/* A point of the widget in the photo's pixels; FALSE without a photo */
+gboolean    soundstyle_canvas_widget_to_photo (SoundstyleCanvas *self,
+                                               double            x,
+                                               double            y,
+                                               double           *photo_x,
+                                               double           *photo_y);
+
 G_END_DECLS

@@ -27,6 +27,12 @@ title_for (SoundstyleFileKind kind)
       return _("Open Video");
     case SOUNDSTYLE_FILES_VIDEO_EXPORT:
       return _("Export Restyled Video");
+    case SOUNDSTYLE_FILES_MASK:
+      return _("Load Mask");
+    case SOUNDSTYLE_FILES_MASK_EXPORT:
+      return _("Save Mask");
+    case SOUNDSTYLE_FILES_OUTPUT_FOLDER:
+      return _("Choose Where to Save the Restyled Photos");
     case SOUNDSTYLE_FILES_EXPORT:
     default:
       return _("Export Restyled Photo");
@@ -54,8 +60,17 @@ filters_for (SoundstyleFileKind kind)
       gtk_file_filter_add_suffix (filter, "safetensors");
       break;
     case SOUNDSTYLE_FILES_FOLDER:
+    case SOUNDSTYLE_FILES_OUTPUT_FOLDER:
       /* Folders need no filter */
       return filters;
+    case SOUNDSTYLE_FILES_MASK:
+      gtk_file_filter_set_name (filter, _("Images"));
+      gtk_file_filter_add_pixbuf_formats (filter);
+      break;
+    case SOUNDSTYLE_FILES_MASK_EXPORT:
+      gtk_file_filter_set_name (filter, _("PNG Image"));
+      gtk_file_filter_add_suffix (filter, "png");
+      break;
     case SOUNDSTYLE_FILES_VIDEO:
       gtk_file_filter_set_name (filter, _("Videos"));
       gtk_file_filter_add_mime_type (filter, "video/*");
@@ -84,6 +99,19 @@ filters_for (SoundstyleFileKind kind)
   return filters;
 }
 
+static gboolean
+is_save (SoundstyleFileKind kind)
+{
+  return kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT ||
+         kind == SOUNDSTYLE_FILES_MASK_EXPORT;
+}
+
+static gboolean
+is_folder (SoundstyleFileKind kind)
+{
+  return kind == SOUNDSTYLE_FILES_FOLDER || kind == SOUNDSTYLE_FILES_OUTPUT_FOLDER;
+}
+
 #if GTK_CHECK_VERSION (4, 10, 0)
 
 static void
@@ -97,9 +125,9 @@ on_dialog_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   GFile *file;
 
-  if ((kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT))
+  if (is_save (kind))
     file = gtk_file_dialog_save_finish (dialog, result, &error);
-  else if (kind == SOUNDSTYLE_FILES_FOLDER)
+  else if (is_folder (kind))
     file = gtk_file_dialog_select_folder_finish (dialog, result, &error);
   else
     file = gtk_file_dialog_open_finish (dialog, result, &error);
@@ -136,12 +164,12 @@ soundstyle_choose_file_async (GtkWindow           *parent,
   if (g_list_model_get_n_items (G_LIST_MODEL (filters)) > 0)
     gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
 
-  if ((kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT))
+  if (is_save (kind))
     {
       gtk_file_dialog_set_initial_name (dialog, suggested_name);
       gtk_file_dialog_save (dialog, parent, cancellable, on_dialog_done, task);
     }
-  else if (kind == SOUNDSTYLE_FILES_FOLDER)
+  else if (is_folder (kind))
     gtk_file_dialog_select_folder (dialog, parent, cancellable, on_dialog_done, task);
   else
     gtk_file_dialog_open (dialog, parent, cancellable, on_dialog_done, task);
@@ -177,8 +205,8 @@ soundstyle_choose_file_async (GtkWindow           *parent,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  gboolean save = (kind == SOUNDSTYLE_FILES_EXPORT || kind == SOUNDSTYLE_FILES_VIDEO_EXPORT);
-  gboolean folder = kind == SOUNDSTYLE_FILES_FOLDER;
+  gboolean save = is_save (kind);
+  gboolean folder = is_folder (kind);
   g_autoptr(GListStore) filters = filters_for (kind);
   GtkFileChooserNative *native;
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
@@ -208,6 +236,102 @@ soundstyle_choose_file_async (GtkWindow           *parent,
 }
 
 #endif
+
+/* Several photos: the same two ways */
+#if GTK_CHECK_VERSION (4, 10, 0)
+
+static void
+on_photos_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GListModel *files = gtk_file_dialog_open_multiple_finish (GTK_FILE_DIALOG (object), result, &error);
+
+  if (files == NULL)
+    {
+      if (g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "dismissed");
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, files, g_object_unref);
+}
+
+void
+soundstyle_choose_photos_async (GtkWindow           *parent,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GListStore) filters = filters_for (SOUNDSTYLE_FILES_PHOTO);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, soundstyle_choose_photos_async);
+  gtk_file_dialog_set_title (dialog, _("Choose Photos to Restyle"));
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+  gtk_file_dialog_open_multiple (dialog, parent, cancellable, on_photos_done, task);
+}
+
+#else
+
+static void
+on_photos_response (GtkNativeDialog *native,
+                    int              response,
+                    gpointer         user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      GListModel *files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (native));
+
+      if (files != NULL && g_list_model_get_n_items (files) > 0)
+        {
+          g_task_return_pointer (task, files, g_object_unref);
+          return;
+        }
+      g_clear_object (&files);
+    }
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "dismissed");
+}
+
+void
+soundstyle_choose_photos_async (GtkWindow           *parent,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GListStore) filters = filters_for (SOUNDSTYLE_FILES_PHOTO);
+  g_autoptr(GtkFileFilter) filter = g_list_model_get_item (G_LIST_MODEL (filters), 0);
+  GtkFileChooserNative *native;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, soundstyle_choose_photos_async);
+  native = gtk_file_chooser_native_new (_("Choose Photos to Restyle"), parent,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_task_set_task_data (task, native, g_object_unref);
+  g_signal_connect (native, "response", G_CALLBACK (on_photos_response), task);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+#endif
+
+GListModel *
+soundstyle_choose_photos_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
 
 GFile *
 soundstyle_choose_file_finish (GAsyncResult  *result,

@@ -21,6 +21,9 @@ typedef enum
   SOUNDSTYLE_FILES_FOLDER,   /* training data: a dataset or a folder of videos */
   SOUNDSTYLE_FILES_VIDEO,
   SOUNDSTYLE_FILES_VIDEO_EXPORT,
+  SOUNDSTYLE_FILES_MASK,           /* the region brush's mask: any image */
+  SOUNDSTYLE_FILES_MASK_EXPORT,    /* saved as a greyscale PNG */
+  SOUNDSTYLE_FILES_OUTPUT_FOLDER,  /* where restyled photos go */
 } SoundstyleFileKind;
 
 /* Opens (or, for the _EXPORT kinds, saves under suggested_name); the
@@ -33,6 +36,15 @@ void     soundstyle_choose_file_async  (GtkWindow           *parent,
                                         gpointer             user_data);
 GFile   *soundstyle_choose_file_finish (GAsyncResult        *result,
                                         GError             **error);
+
+/* Several photos at once (Restyle Photos…): a GListModel of GFile, or
+ * G_IO_ERROR_CANCELLED when the user closed the dialog */
+void        soundstyle_choose_photos_async  (GtkWindow           *parent,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GListModel *soundstyle_choose_photos_finish (GAsyncResult        *result,
+                                             GError             **error);
 
 /* What every caller does with the answer: then (owner, file) once a file
  * is chosen; nothing when the dialog is dismissed; failed (owner, message),

@@ -27,6 +27,7 @@
 #include <glib/gi18n.h>
 
 #include "soundstyle-renderer.h"
+#include "soundstyle-sound-mix.h"
 
 /* How long inputs must rest before the full render starts */
 #define FULL_RENDER_DELAY_MS 350
@@ -46,6 +47,7 @@ typedef struct
   float          gain_b;
   float          weight;
   int            long_side;
+  AdisMask      *mask;               /* region brush; NULL restyles everywhere */
   GCancellable  *cancellable;
 } Job;
 
@@ -104,6 +106,7 @@ struct _SoundstyleRenderer
   int         display_size;        /* the canvas's, in device pixels; 0: unknown */
   guint       display_source;
   double      export_progress;     /* of the latest export, or -1 */
+  AdisMask   *mask;
   gboolean    live;                /* previews only: see set_live */
   guint64     live_generation;     /* the last inputs given while live */
 
@@ -150,6 +153,7 @@ job_free (Job *job)
   g_clear_pointer (&job->photo, adis_image_unref);
   g_clear_pointer (&job->a, adis_sound_unref);
   g_clear_pointer (&job->b, adis_sound_unref);
+  g_clear_pointer (&job->mask, adis_mask_unref);
   g_clear_object (&job->cancellable);
   g_free (job);
 }
@@ -201,39 +205,33 @@ job_new (SoundstyleRenderer *self,
   job->gain_b = self->gain_b;
   job->weight = self->weight;
   job->long_side = long_side;
+  job->mask = self->mask ? adis_mask_ref (self->mask) : NULL;
   job->cancellable = g_cancellable_new ();
   return job;
 }
 
-static AdisSound *
-scaled_or_silent (AdisSound  *sound,
-                  float       gain,
-                  GError    **error)
+/* The region brush's one hook into rendering: whatever the model made is
+ * composited with the original through the mask (by the engine, at the
+ * result's size), for previews and exports alike. Takes image. */
+static AdisImage *
+job_apply_mask (Job       *job,
+                AdisImage *image)
 {
-  static const float silence[ADIS_CLIP_SAMPLES];
+  AdisImage *composite;
 
-  if (sound == NULL)
-    return adis_sound_new_from_samples (silence, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, error);
-  return adis_sound_mix (sound, NULL, gain, 0.0f, error);
+  if (job->mask == NULL || image == NULL)
+    return image;
+  composite = adis_image_composite_masked (job->photo, image, job->mask);
+  adis_image_unref (image);
+  return composite;
 }
 
-/* The window's two volumes and the mix become the engine's one call:
- * (1 - w) * gain_a * a + w * gain_b * b */
 static AdisSoundCode *
 job_encode_sound (Job           *job,
                   GError       **error)
 {
-  g_autoptr(AdisSound) a = NULL;
-  g_autoptr(AdisSound) b = NULL;
-
-  if ((a = scaled_or_silent (job->a, job->gain_a, error)) == NULL)
-    return NULL;
-  if (job->weight > 0.0f && (b = scaled_or_silent (job->b, job->gain_b, error)) == NULL)
-    return NULL;
-
-  return adis_model_encode_sound (job->model, a, b, 1.0f,
-                                  b != NULL ? job->weight : 0.0f,
-                                  job->cancellable, error);
+  return soundstyle_encode_sound_mix (job->model, job->a, job->gain_a, job->b, job->gain_b,
+                                      job->weight, job->cancellable, error);
 }
 
 /* --- the worker ------------------------------------------------------------ */
@@ -386,7 +384,8 @@ worker_run_job (Worker *worker,
       int width, height;
 
       output_size (job, &width, &height);
-      result->image = adis_style_apply (style, width, height, NULL, NULL, job->cancellable, &error);
+      result->image = job_apply_mask (job, adis_style_apply (style, width, height, NULL, NULL,
+                                                             job->cancellable, &error));
     }
 
   if (result->image != NULL)
@@ -681,8 +680,10 @@ export_thread (GTask        *task,
   if ((image_code = adis_model_encode_image (job->model, job->photo, 0, cancellable, &error)) == NULL ||
       (sound_code = job_encode_sound (job, &error)) == NULL ||
       (style = adis_model_decode_style (job->model, image_code, sound_code, cancellable, &error)) == NULL ||
-      (image = adis_style_apply (style, adis_image_get_width (job->photo), adis_image_get_height (job->photo),
-                                 on_export_progress, data, cancellable, &error)) == NULL ||
+      (image = job_apply_mask (job, adis_style_apply (style, adis_image_get_width (job->photo),
+                                                      adis_image_get_height (job->photo),
+                                                      on_export_progress, data, cancellable,
+                                                      &error))) == NULL ||
       !adis_image_save (image, data->path, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -766,6 +767,7 @@ soundstyle_renderer_finalize (GObject *object)
   g_clear_pointer (&self->photo, adis_image_unref);
   g_clear_pointer (&self->a, adis_sound_unref);
   g_clear_pointer (&self->b, adis_sound_unref);
+  g_clear_pointer (&self->mask, adis_mask_unref);
   g_clear_pointer (&self->result, adis_image_unref);
   g_clear_object (&self->texture);
 
@@ -944,6 +946,27 @@ soundstyle_renderer_set_sounds (SoundstyleRenderer *self,
   self->gain_b = gain_b;
   self->weight = mix;
   schedule (self);
+}
+
+void
+soundstyle_renderer_set_mask (SoundstyleRenderer *self,
+                              AdisMask           *mask)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_RENDERER (self));
+
+  if (self->mask == mask)
+    return;
+  g_clear_pointer (&self->mask, adis_mask_unref);
+  self->mask = mask ? adis_mask_ref (mask) : NULL;
+  schedule (self);
+}
+
+AdisMask *
+soundstyle_renderer_get_mask (SoundstyleRenderer *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_RENDERER (self), NULL);
+
+  return self->mask;
 }
 
 void

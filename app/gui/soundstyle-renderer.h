@@ -30,6 +30,11 @@ void                soundstyle_renderer_set_sounds      (SoundstyleRenderer   *s
                                                          AdisSound            *b,
                                                          double                gain_b,
                                                          double                mix);
+/* Where the style applies (the region brush): results, previews and
+ * exports alike, are the original outside it; NULL restyles everywhere */
+void                soundstyle_renderer_set_mask        (SoundstyleRenderer   *self,
+                                                         AdisMask             *mask);
+AdisMask           *soundstyle_renderer_get_mask        (SoundstyleRenderer   *self);
 void                soundstyle_renderer_set_sizes       (SoundstyleRenderer   *self,
                                                          int                   preview_size,
                                                          int                   render_size);

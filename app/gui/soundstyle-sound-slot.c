@@ -675,6 +675,17 @@ soundstyle_sound_slot_get_sound_path (SoundstyleSoundSlot *self)
   return self->sound_path;
 }
 
+void
+soundstyle_sound_slot_restore_sound (SoundstyleSoundSlot *self,
+                                     AdisSound           *sound,
+                                     const char          *name,
+                                     const char          *path)
+{
+  g_return_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self));
+
+  set_sound (self, sound, name, path);
+}
+
 double
 soundstyle_sound_slot_get_gain (SoundstyleSoundSlot *self)
 {

@@ -36,6 +36,11 @@ void        soundstyle_sound_slot_load_file      (SoundstyleSoundSlot *self,
 gboolean    soundstyle_sound_slot_choose_sample  (SoundstyleSoundSlot *self,
                                                   guint                index);
 guint       soundstyle_sound_slot_get_n_samples  (SoundstyleSoundSlot *self);
+/* Puts back a sound the slot held before (undo): at once, nothing reloaded */
+void        soundstyle_sound_slot_restore_sound  (SoundstyleSoundSlot *self,
+                                                  AdisSound           *sound,
+                                                  const char          *name,
+                                                  const char          *path);
 
 /* The microphone to record from; NULL for the system's default */
 void        soundstyle_sound_slot_set_input_device (SoundstyleSoundSlot   *self,

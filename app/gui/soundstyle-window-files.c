@@ -97,7 +97,7 @@ on_photo_loaded (GObject      *object,
       return;
     }
 
-  soundstyle_window_set_photo (self, loaded->photo, loaded->texture, name);
+  soundstyle_window_set_photo (self, loaded->photo, loaded->texture, name, path);
   loaded_photo_free (loaded);
 }
 
@@ -139,7 +139,7 @@ open_action (GtkWidget  *widget,
 /* --- drop and paste -------------------------------------------------------- */
 
 /* A sound dropped on the photo goes to sound A, a video opens in the video
- * view; anything else is taken for a photo, and the toast says so when it
+ * view, a folder's photos are restyled at once; anything else is taken for a photo, and the toast says so when it
  * is not one */
 static void
 open_dropped_file (SoundstyleWindow *self,
@@ -148,7 +148,10 @@ open_dropped_file (SoundstyleWindow *self,
   g_autofree char *name = g_file_get_basename (file);
   g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
 
-  if (g_content_type_is_a (type, "audio/*") || g_str_has_prefix (type, "audio/"))
+  /* A folder: Restyle Photos… with its photos */
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+    soundstyle_window_restyle_folder (self, file);
+  else if (g_content_type_is_a (type, "audio/*") || g_str_has_prefix (type, "audio/"))
     soundstyle_sound_slot_load_file (self->slot_a, file);
   else if (g_content_type_is_a (type, "video/*") || g_str_has_prefix (type, "video/"))
     soundstyle_window_open_video (self, file);
@@ -190,7 +193,7 @@ open_texture (SoundstyleWindow *self,
 
   self->photo_serial++;
   shown = texture_from_image (photo);
-  soundstyle_window_set_photo (self, photo, shown, _("Pasted Picture"));
+  soundstyle_window_set_photo (self, photo, shown, _("Pasted Picture"), NULL);
 }
 
 static gboolean
@@ -304,7 +307,11 @@ on_exported (GObject      *object,
   soundstyle_window_update_busy (self);
 
   if (soundstyle_renderer_export_finish (SOUNDSTYLE_RENDERER (object), result, &error))
-    message = g_strdup_printf (_("Exported “%s”"), name);
+    {
+      /* Every export goes into the history with its settings */
+      soundstyle_window_history_keep (self);
+      message = g_strdup_printf (_("Exported “%s”"), name);
+    }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
            g_error_matches (error, ADIS_ERROR, ADIS_ERROR_CANCELLED))
     return;

@@ -101,6 +101,7 @@ on_sound_changed (SoundstyleSoundSlot *slot,
     g_settings_set_string (self->settings, slot == self->slot_a ? "sound-a" : "sound-b", path);
 
   update_sounds (self);
+  soundstyle_window_undo_note_change (self);
 }
 
 static void
@@ -108,6 +109,7 @@ on_mix_changed (GtkAdjustment    *adjustment,
                 SoundstyleWindow *self)
 {
   update_sounds (self);
+  soundstyle_window_undo_note_change (self);
 }
 
 static void
@@ -257,10 +259,10 @@ restore_sound (SoundstyleWindow    *self,
 
 /* --- the model ------------------------------------------------------------- */
 
-static void
-set_model (SoundstyleWindow *self,
-           AdisModel        *model,
-           const char       *path)
+void
+soundstyle_window_use_model (SoundstyleWindow *self,
+                             AdisModel        *model,
+                             const char       *path)
 {
   g_clear_pointer (&self->model, adis_model_unref);
   self->model = adis_model_ref (model);
@@ -272,6 +274,7 @@ set_model (SoundstyleWindow *self,
   gtk_stack_set_visible_child_name (self->main_stack, "editor");
 
   g_debug ("model %s on %s", path, adis_model_get_device_name (model));
+  soundstyle_window_undo_note_change (self);
 }
 
 static void
@@ -305,7 +308,7 @@ on_model_loaded (GObject      *object,
 
   if (model != NULL)
     {
-      set_model (self, model, path);
+      soundstyle_window_use_model (self, model, path);
       if (chosen)
         g_settings_set_string (self->settings, "active-model", path);
       return;
@@ -536,6 +539,7 @@ soundstyle_window_dispose (GObject *object)
   g_clear_weak_pointer (&self->finetune_window);
   if (self->renderer != NULL)
     g_signal_handlers_disconnect_by_data (self->renderer, self);
+  soundstyle_window_undo_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOUNDSTYLE_TYPE_WINDOW);
 
   G_OBJECT_CLASS (soundstyle_window_parent_class)->dispose (object);
@@ -554,6 +558,9 @@ soundstyle_window_finalize (GObject *object)
   g_free (self->model_path);
   g_free (self->photo_name);
   g_free (self->last_toast);
+  soundstyle_window_undo_finalize (self);
+  soundstyle_window_history_finalize (self);
+  soundstyle_window_mask_finalize (self);
 
   G_OBJECT_CLASS (soundstyle_window_parent_class)->finalize (object);
 }
@@ -590,6 +597,12 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, microphone_row);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, zoom_box);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, brush_box);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, brush_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, brush_size_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, feather_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, history_box);
+  gtk_widget_class_bind_template_child (widget_class, SoundstyleWindow, history_empty);
   gtk_widget_class_bind_template_callback (widget_class, on_microphone_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sound_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_slot_failed);
@@ -610,6 +623,10 @@ soundstyle_window_class_init (SoundstyleWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-fit", NULL);
 
   soundstyle_window_files_class_init (widget_class);
+  soundstyle_window_mask_class_init (widget_class);
+  soundstyle_window_batch_class_init (widget_class);
+  soundstyle_window_undo_class_init (widget_class);
+  soundstyle_window_history_class_init (widget_class);
 }
 
 static void
@@ -646,6 +663,9 @@ soundstyle_window_init (SoundstyleWindow *self)
   update_sizes (self);
 
   soundstyle_window_files_init (self);
+  soundstyle_window_mask_init (self);
+  soundstyle_window_undo_init (self);
+  soundstyle_window_history_init (self);
   on_renderer_notify (self->renderer, NULL, self);
 
   /* Live mode feeds the same renderer, so the canvas shows its pictures */
@@ -675,19 +695,23 @@ void
 soundstyle_window_set_photo (SoundstyleWindow *self,
                              AdisImage        *photo,
                              GdkTexture       *texture,
-                             const char       *name)
+                             const char       *name,
+                             const char       *key)
 {
   g_return_if_fail (SOUNDSTYLE_IS_WINDOW (self));
 
   g_clear_pointer (&self->photo, adis_image_unref);
   self->photo = adis_image_ref (photo);
   soundstyle_set_str (&self->photo_name, name);
+  soundstyle_window_mask_photo_changed (self, key);
 
   adw_window_title_set_subtitle (self->window_title, name);
   soundstyle_canvas_set_before (self->canvas, texture);
   gtk_stack_set_visible_child_name (self->photo_stack, "photo");
   gtk_widget_set_visible (self->zoom_box, TRUE);
+  gtk_widget_set_visible (self->brush_box, TRUE);
   soundstyle_renderer_set_photo (self->renderer, photo);
+  soundstyle_window_history_photo_ready (self);
 }
 
 void
@@ -745,6 +769,22 @@ soundstyle_window_get_canvas (SoundstyleWindow *self)
   g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
 
   return self->canvas;
+}
+
+SoundstyleHistory *
+soundstyle_window_get_history (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->history;
+}
+
+SoundstyleMaskEditor *
+soundstyle_window_get_mask_editor (SoundstyleWindow *self)
+{
+  g_return_val_if_fail (SOUNDSTYLE_IS_WINDOW (self), NULL);
+
+  return self->mask_editor;
 }
 
 SoundstyleSoundSlot *

@@ -8,7 +8,9 @@
 
 #include "soundstyle-application.h"
 #include "soundstyle-canvas.h"
+#include "soundstyle-history.h"
 #include "soundstyle-live-mode.h"
+#include "soundstyle-mask-editor.h"
 #include "soundstyle-renderer.h"
 #include "soundstyle-sound-slot.h"
 
@@ -51,5 +53,32 @@ SoundstyleCanvas    *soundstyle_window_get_canvas       (SoundstyleWindow      *
 SoundstyleSoundSlot *soundstyle_window_get_sound_slot   (SoundstyleWindow      *self,
                                                          guint                  index);
 GtkAdjustment       *soundstyle_window_get_mix          (SoundstyleWindow      *self);
+
+/* The region brush (soundstyle-window-mask.c): its editor, and the mask
+ * saved to or loaded from a PNG (another size is scaled, with a toast) */
+SoundstyleMaskEditor *soundstyle_window_get_mask_editor (SoundstyleWindow     *self);
+void                 soundstyle_window_save_mask        (SoundstyleWindow      *self,
+                                                         GFile                 *file);
+void                 soundstyle_window_load_mask        (SoundstyleWindow      *self,
+                                                         GFile                 *file);
+
+/* Restyle Photos… (soundstyle-window-batch.c): paths restyled with the
+ * current settings into folder, through the brush's mask when with_mask;
+ * returns the progress window */
+GtkWidget           *soundstyle_window_restyle_photos   (SoundstyleWindow      *self,
+                                                         GPtrArray             *paths,
+                                                         GFile                 *folder,
+                                                         gboolean               with_mask);
+/* The history (soundstyle-window-history.c): the current picture kept with
+ * its settings (every export does this too), and an entry's settings
+ * brought back */
+void                 soundstyle_window_history_keep     (SoundstyleWindow      *self);
+void                 soundstyle_window_history_restore  (SoundstyleWindow      *self,
+                                                         SoundstyleHistoryEntry *entry);
+SoundstyleHistory   *soundstyle_window_get_history      (SoundstyleWindow      *self);
+
+/* The photos directly in folder, sorted by name */
+GPtrArray           *soundstyle_window_list_photos      (GFile                 *folder,
+                                                         GError               **error);
 
 G_END_DECLS

@@ -215,8 +215,8 @@ static void
 test_help (void)
 {
   const struct { const char *command; const char *options[4]; } cases[] = {
-    { "stylize", { "--image", "--audio", "--mix-weight", "--output" } },
-    { "batch", { "--size", "--model", "--device", "mix_audio" } },
+    { "stylize", { "--image", "--audio", "--mask", "--output" } },
+    { "batch", { "--size", "--model", "mask", "mix_audio" } },
     { "train", { "--preset", "--resume", "--max-steps", "--json" } },
     { "info", { "--json", "MODEL", "Examples", NULL } },
     { "import-checkpoint", { "--generator", "--audio", "--half", "--output" } },
@@ -367,6 +367,99 @@ write_file (const char *path,
 
   g_file_set_contents (path, data, length, &error);
   g_assert_no_error (error);
+}
+
+/* A mask black on the left half, white on the right */
+static void
+write_half_mask (const char *path,
+                 int         width,
+                 int         height)
+{
+  g_autofree guint8 *values = g_new (guint8, (gsize) width * height);
+  g_autoptr(AdisMask) mask = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      values[y * width + x] = x < width / 2 ? 0 : 255;
+  mask = adis_mask_new (values, width, height);
+  g_assert_true (adis_mask_save (mask, path, &error));
+  g_assert_no_error (error);
+}
+
+/* Pixels of two image files over the columns [x0, x1) */
+static void
+assert_same_columns (const char *path_a,
+                     const char *path_b,
+                     int         x0,
+                     int         x1)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisImage) a = adis_image_load (path_a, &error);
+  g_autoptr(AdisImage) b = NULL;
+  g_autofree guint8 *pa = NULL;
+  g_autofree guint8 *pb = NULL;
+  int width, height;
+
+  g_assert_no_error (error);
+  b = adis_image_load (path_b, &error);
+  g_assert_no_error (error);
+  width = adis_image_get_width (a);
+  height = adis_image_get_height (a);
+  g_assert_cmpint (adis_image_get_width (b), ==, width);
+  g_assert_cmpint (adis_image_get_height (b), ==, height);
+  pa = adis_image_to_rgb8 (a);
+  pb = adis_image_to_rgb8 (b);
+  for (int y = 0; y < height; y++)
+    g_assert_cmpmem (pa + ((gsize) y * width + x0) * 3, (x1 - x0) * 3,
+                     pb + ((gsize) y * width + x0) * 3, (x1 - x0) * 3);
+}
+
+/* --mask: the original where the mask is black, the plain result where it
+ * is white; another size is scaled with a note; not an image is refused */
+static void
+test_stylize_mask (void)
+{
+  const char *model = ensure_model ();
+  g_autofree char *mask = g_build_filename (fixture.dir, "half-mask.png", NULL);
+  g_autofree char *small_mask = g_build_filename (fixture.dir, "small-mask.png", NULL);
+  g_autofree char *text_mask = g_build_filename (fixture.dir, "mask.txt.png", NULL);
+  g_autofree char *plain = g_build_filename (fixture.dir, "plain.png", NULL);
+  g_autofree char *masked = g_build_filename (fixture.dir, "masked.png", NULL);
+  g_autofree char *scaled = g_build_filename (fixture.dir, "scaled.png", NULL);
+  g_autofree char *refused = g_build_filename (fixture.dir, "refused.png", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *scaled_err = NULL;
+  g_autofree char *bad_err = NULL;
+
+  /* The image is 96x64: --size 0 keeps it, so pixels compare one to one */
+  write_half_mask (mask, 96, 64);
+  g_assert_cmpint (run (NULL, NULL, "stylize", "-i", fixture.image, "-a", fixture.wav, "-s", "0",
+                        "-m", model, "-d", "cpu", "-o", plain), ==, 0);
+  g_assert_cmpint (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav, "-s", "0",
+                        "-m", model, "-d", "cpu", "--mask", mask, "-o", masked), ==, 0);
+  g_assert_null (strstr (err, "scaled"));
+  assert_same_columns (masked, fixture.image, 0, 48);
+  assert_same_columns (masked, plain, 48, 96);
+
+  /* Half the size: scaled, and said so */
+  write_half_mask (small_mask, 48, 32);
+  g_assert_cmpint (run (NULL, &scaled_err, "stylize", "-i", fixture.image, "-a", fixture.wav, "-s", "0",
+                        "-m", model, "-d", "cpu", "--mask", small_mask, "-o", scaled), ==, 0);
+  g_assert_nonnull (strstr (scaled_err, "is 48×32, the image 96×64: scaled to fit"));
+  assert_same_columns (scaled, fixture.image, 0, 44);
+  assert_same_columns (scaled, plain, 52, 96);
+
+  /* Not an image: one line, exit 2, nothing written */
+  write_file (text_mask, "not a mask\n", 11);
+  assert_usage_error (run (NULL, &bad_err, "stylize", "-i", fixture.image, "-a", fixture.wav,
+                           "-m", model, "-d", "cpu", "--mask", text_mask, "-o", refused),
+                      &bad_err, "is not an image");
+  g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
+
+  g_unlink (plain);
+  g_unlink (masked);
+  g_unlink (scaled);
 }
 
 static void
@@ -632,6 +725,28 @@ test_batch (void)
       g_assert_cmpint (g_unlink (path), ==, 0);
     }
 
+  /* A seventh field, a mask: the original on its black half */
+  {
+    g_autofree char *mask = g_build_filename (dir, "mask.png", NULL);
+    g_autofree char *masked = g_build_filename (dir, "masked.png", NULL);
+    g_autofree char *plain = g_build_filename (dir, "plain.png", NULL);
+    g_autofree char *mask_jobs = g_strdup_printf ("%s\t%s\t1\t\t\tplain.png\t\n"
+                                                  "%s\t%s\t1\t\t\tmasked.png\tmask.png\n",
+                                                  fixture.image, fixture.wav, fixture.image, fixture.wav);
+    g_autofree char *mask_err = NULL;
+
+    write_half_mask (mask, 96, 64);
+    write_file (jobs, mask_jobs, strlen (mask_jobs));
+    g_assert_cmpint (run (NULL, &mask_err, "batch", jobs, "--size", "0", "--model", model,
+                          "--device", "cpu"), ==, 0);
+    assert_same_columns (masked, fixture.image, 0, 48);
+    assert_same_columns (masked, plain, 48, 96);
+    g_unlink (masked);
+    g_unlink (plain);
+    g_unlink (mask);
+    g_unlink (jobs);
+  }
+
   /* Line 4 (the third job) is wrong: nothing at all runs */
   bad_text = g_strdup_printf ("%s\t%s\t1\t\t\tone.png\n"
                               "%s\t%s\t1\t\t\ttwo.png\n"
@@ -783,6 +898,7 @@ main (int    argc,
   g_test_add_func ("/soundstyle/cli/train", test_train);
   g_test_add_func ("/soundstyle/cli/stylize", test_stylize);
   g_test_add_func ("/soundstyle/cli/stylize-errors", test_stylize_errors);
+  g_test_add_func ("/soundstyle/cli/stylize-mask", test_stylize_mask);
   g_test_add_func ("/soundstyle/cli/info", test_info);
   g_test_add_func ("/soundstyle/cli/audio-film", test_audio_film);
   g_test_add_func ("/soundstyle/cli/batch", test_batch);

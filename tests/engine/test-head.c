@@ -10,7 +10,6 @@
 #include <glib/gstdio.h>
 
 #include "adis-apply.h"
-#include "adis-image-private.h"
 #include "adis-testing.h"
 #include "test-util.h"
 
