@@ -6,11 +6,9 @@
  * large photo restyled at its own size, the window's Export and `stylize
  * --size 0`. Timed as a user meets it, end to end in a child process
  * (`soundstyle stylize`: read the JPEG, restyle, write the PNG), with the
- * child's peak resident memory from wait4 (), against the same photo
+ * child's peak resident memory (its VmHWM), against the same photo
  * stylized at 256 px in the same run.
  */
-/* wait4 () */
-#define _DEFAULT_SOURCE
 #define G_LOG_DOMAIN "soundstyle"
 
 #include "config.h"
@@ -20,7 +18,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -68,15 +65,36 @@ self_path (GError **error)
   return path;
 }
 
-/* Runs argv to the end: its wall time and peak resident memory */
+/* The peak resident memory of a running process so far (VmHWM, KiB), or
+ * -1 once it has exited */
+static gint64
+process_peak_kib (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL) || (line = strstr (status, "VmHWM:")) == NULL)
+    return -1;
+  return g_ascii_strtoll (line + 6, NULL, 10);
+}
+
+/* Runs argv to the end: its wall time and peak resident memory. Not
+ * wait4's ru_maxrss: Linux keeps a process's high-water mark across
+ * execve, so a child spawned by this large process would report at least
+ * this process's size. The child's own VmHWM is read every few
+ * milliseconds instead (it is its new program's alone, and only grows); the
+ * last read comes at most one interval before the child exits. */
+#define POLL_US 5000
+
 static gboolean
 run_measured (char   **argv,
               double  *out_ms,
               double  *out_peak_mb,
               GError **error)
 {
-  struct rusage usage;
   gint64 start = g_get_monotonic_time ();
+  gint64 peak = 0;
   pid_t pid;
   int status = 0;
   int rc;
@@ -87,12 +105,20 @@ run_measured (char   **argv,
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_FAILED, "cannot run %s: %s", argv[0], g_strerror (rc));
       return FALSE;
     }
-  while (wait4 (pid, &status, 0, &usage) < 0)
-    if (errno != EINTR)
-      {
-        g_set_error (error, ADIS_ERROR, ADIS_ERROR_FAILED, "lost %s: %s", argv[0], g_strerror (errno));
-        return FALSE;
-      }
+  for (;;)
+    {
+      pid_t done = waitpid (pid, &status, WNOHANG);
+
+      if (done == pid)
+        break;
+      if (done < 0 && errno != EINTR)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_FAILED, "lost %s: %s", argv[0], g_strerror (errno));
+          return FALSE;
+        }
+      peak = MAX (peak, process_peak_kib (pid));
+      g_usleep (POLL_US);
+    }
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_FAILED, "soundstyle stylize %s %s failed (%s %d)",
@@ -101,7 +127,7 @@ run_measured (char   **argv,
       return FALSE;
     }
   *out_ms = (g_get_monotonic_time () - start) / 1000.0;
-  *out_peak_mb = usage.ru_maxrss / 1024.0;   /* KiB on Linux */
+  *out_peak_mb = peak / 1024.0;
   return TRUE;
 }
 
