@@ -310,55 +310,89 @@ test_cli_import_and_stylize (void)
   g_assert_nonnull (strstr (err, "not squash or keep"));
 }
 
-static void
-assert_refused (const char *generator,
-                const char *audio,
-                const char *preset,
-                const char *expected_words[])
+/* Files that must be refused, and words the one-line refusal must hold */
+static const struct
 {
-  g_autofree char *g_pt = path_in (generator);
-  g_autofree char *a_pt = path_in (audio);
-  g_autofree char *output = path_in ("refused.safetensors");
-  g_autofree char *err = NULL;
+  const char *generator;
+  const char *audio;
+  const char *preset;
+  const char *words[5];
+} refusals[] = {
+  /* A tensor renamed: the naming, the missing tensor and its shape, and
+   * what the file has instead */
+  { "renamed_net_G.pth", "latest_net_Audio.pth", "tiny",
+    { "renamed_net_G.pth: ", "model_down.N, model_up.M", "model_up.1.weight [32, 64, 3, 3]",
+      "model_up.1.conv.weight", NULL } },
+  /* The last tensor missing */
+  { "shortened_net_G.pth", "latest_net_Audio.pth", "tiny", { "model_up.9.bias [3]", "lacks", NULL } },
+  /* The file cut in half */
+  { "truncated_net_G.pth", "latest_net_Audio.pth", "tiny",
+    { "truncated_net_G.pth: not a PyTorch checkpoint that can be read", NULL } },
+  /* One residual block too many: an extra tensor */
+  { "blocks3_net_G.pth", "latest_net_Audio.pth", "tiny",
+    { "has model_down.14.conv_block.1.weight [32, 32, 3, 3]", "does not have", NULL } },
+  /* Weights for another preset */
+  { "latest_net_G.pth", "latest_net_Audio.pth", "desktop", { "at the desktop preset", NULL } },
+  /* The files swapped */
+  { "latest_net_Audio.pth", "latest_net_G.pth", "tiny",
+    { "holds neither", "AudioInconv.0.weight [8, 1, 7, 7]", NULL } },
+  /* STFT kernels of another window (Hann 512): another front end */
+  { "latest_net_G.pth", "window512_net_Audio.pth", "tiny",
+    { "window512_net_Audio.pth: ", "STFT kernels", NULL } },
+};
 
-  g_assert_cmpint (run_cli (NULL, &err, "import-checkpoint", "--preset", preset, "--generator", g_pt,
-                            "--audio", a_pt, "--output", output, NULL), ==, 2);
-  g_test_message ("%s + %s: %s", generator, audio, err);
-  /* One line */
-  g_assert_true (g_str_has_suffix (err, "\n"));
-  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
-  for (int i = 0; expected_words[i] != NULL; i++)
-    if (strstr (err, expected_words[i]) == NULL)
-      g_error ("the refusal of %s + %s does not say “%s”: %s", generator, audio, expected_words[i], err);
-  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+static void
+assert_says (const char *message,
+             guint       i)
+{
+  for (int w = 0; refusals[i].words[w] != NULL; w++)
+    if (strstr (message, refusals[i].words[w]) == NULL)
+      g_error ("the refusal of %s + %s does not say “%s”: %s", refusals[i].generator,
+               refusals[i].audio, refusals[i].words[w], message);
 }
 
 static void
+test_refusals (void)
+{
+  g_autofree char *output = path_in ("refused.safetensors");
+
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *g_pt = path_in (refusals[i].generator);
+      g_autofree char *a_pt = path_in (refusals[i].audio);
+      AdisConfig config;
+
+      g_assert_true (adis_config_init_preset (&config, refusals[i].preset, &error));
+      g_assert_false (adis_import_checkpoint (g_pt, a_pt, &config, output, FALSE, &error));
+      adis_config_clear (&config);
+      g_assert_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE);
+      g_test_message ("%s + %s: %s", refusals[i].generator, refusals[i].audio, error->message);
+      g_assert_null (strchr (error->message, '\n'));
+      assert_says (error->message, i);
+      g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* The same through the command: exit 2, one line, no file */
+static void
 test_cli_refusals (void)
 {
-  /* A tensor renamed: the naming, the missing tensor and its shape, and
-   * what the file has instead */
-  assert_refused ("renamed_net_G.pth", "latest_net_Audio.pth", "tiny", (const char *[]) {
-    "renamed_net_G.pth: ", "model_down.N, model_up.M", "model_up.1.weight [32, 64, 3, 3]",
-    "model_up.1.conv.weight", NULL });
-  /* The last tensor missing */
-  assert_refused ("shortened_net_G.pth", "latest_net_Audio.pth", "tiny", (const char *[]) {
-    "model_up.9.bias [3]", "lacks", NULL });
-  /* The file cut in half */
-  assert_refused ("truncated_net_G.pth", "latest_net_Audio.pth", "tiny", (const char *[]) {
-    "truncated_net_G.pth: not a PyTorch checkpoint that can be read", NULL });
-  /* One residual block too many: an extra tensor */
-  assert_refused ("blocks3_net_G.pth", "latest_net_Audio.pth", "tiny", (const char *[]) {
-    "has model_down.14.conv_block.1.weight [32, 32, 3, 3]", "does not have", NULL });
-  /* Weights for another preset */
-  assert_refused ("latest_net_G.pth", "latest_net_Audio.pth", "desktop", (const char *[]) {
-    "at the desktop preset", NULL });
-  /* The files swapped */
-  assert_refused ("latest_net_Audio.pth", "latest_net_G.pth", "tiny", (const char *[]) {
-    "holds neither", "AudioInconv.0.weight [8, 1, 7, 7]", NULL });
-  /* STFT kernels of another window (Hann 512): another front end */
-  assert_refused ("latest_net_G.pth", "window512_net_Audio.pth", "tiny", (const char *[]) {
-    "window512_net_Audio.pth: ", "STFT kernels", NULL });
+  g_autofree char *output = path_in ("refused.safetensors");
+
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autofree char *g_pt = path_in (refusals[i].generator);
+      g_autofree char *a_pt = path_in (refusals[i].audio);
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_cli (NULL, &err, "import-checkpoint", "--preset", refusals[i].preset,
+                                "--generator", g_pt, "--audio", a_pt, "--output", output, NULL), ==, 2);
+      g_assert_true (g_str_has_suffix (err, "\n"));
+      g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+      assert_says (err, i);
+      g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+    }
 }
 
 int
@@ -384,6 +418,7 @@ main (int   argc,
 
   g_test_add_func ("/soundstyle/import-published/published-naming", test_published_naming);
   g_test_add_func ("/soundstyle/import-published/flat-naming", test_flat_naming);
+  g_test_add_func ("/soundstyle/import-published/refusals", test_refusals);
   g_test_add_func ("/soundstyle/import-published/cli", test_cli_import_and_stylize);
   g_test_add_func ("/soundstyle/import-published/cli-refusals", test_cli_refusals);
 
