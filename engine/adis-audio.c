@@ -32,6 +32,10 @@ struct _AdisSound
   float  peak;
   float  rms;
   double source_seconds;
+  /* The gain adis_sound_mix scaled it by since it was read (1 for a read
+   * sound), so that a peak-normalising model can apply the gain after
+   * normalising (adis_sound_mix_peak_normalised) */
+  float  gain;
 };
 
 AdisSound *
@@ -200,6 +204,7 @@ sound_from_mono (float       *mono,
   for (gsize i = 0; i < ADIS_CLIP_SAMPLES; i++)
     sound->samples[i] = at_rate[i % n] * ADIS_AUDIO_REFERENCE_GAIN;
   sound->source_seconds = source_seconds;
+  sound->gain = 1.f;
   update_levels (sound);
 
   return sound;
@@ -459,6 +464,46 @@ adis_sound_mix (AdisSound  *a,
       mixed->samples[i] = gain * ((1.f - weight) * a->samples[i] + weight * other);
     }
   mixed->source_seconds = a->source_seconds;
+  /* A blend's gain is the blend of the gains */
+  mixed->gain = gain * (b != NULL ? (1.f - weight) * a->gain + weight * b->gain : a->gain);
+  update_levels (mixed);
+
+  return mixed;
+}
+
+/* The published loader's divisor, 1.1 max|s| (0 for silence): the sound as
+ * read, peak-normalised, then scaled by its gain, is s->gain s / divisor,
+ * whatever gain s already carries */
+static float
+peak_norm (AdisSound *sound)
+{
+  return ADIS_PEAK_HEADROOM * sound->peak;
+}
+
+AdisSound *
+adis_sound_mix_peak_normalised (AdisSound  *a,
+                                AdisSound  *b,
+                                float       gain,
+                                float       weight,
+                                GError    **error)
+{
+  /* adis_sound_mix's checks and bookkeeping; its samples are replaced */
+  AdisSound *mixed = adis_sound_mix (a, b, gain, weight, error);
+  float norm_a, norm_b;
+
+  if (mixed == NULL)
+    return NULL;
+
+  norm_a = peak_norm (a);
+  norm_b = b != NULL ? peak_norm (b) : 0.f;
+  for (int i = 0; i < ADIS_CLIP_SAMPLES; i++)
+    {
+      /* As the published loader computes it, wav / (1.1 max|wav|), in floats */
+      float na = norm_a > 0.f ? a->gain * (a->samples[i] / norm_a) : 0.f;
+      float nb = norm_b > 0.f ? b->gain * (b->samples[i] / norm_b) : 0.f;
+
+      mixed->samples[i] = gain * ((1.f - weight) * na + weight * nb);
+    }
   update_levels (mixed);
 
   return mixed;

@@ -5,7 +5,9 @@
  * Loudness policy: waveforms stay in libsndfile's full-scale float units
  * (1.0 = 0 dBFS) times a fixed ADIS_AUDIO_REFERENCE_GAIN. Unlike the reference,
  * clips are never peak-normalised one by one, because that would erase the
- * loudness that the volume slider relies on.
+ * loudness that the volume slider relies on. The one exception is a model
+ * trained on peak-normalised clips (an imported avstyle checkpoint), which
+ * gets what it was trained on: adis_sound_mix_peak_normalised.
  */
 #pragma once
 
@@ -65,6 +67,20 @@ double        adis_sound_get_source_seconds (AdisSound    *sound);
  * b may be NULL (then weight must be 0). gain in [0, ADIS_MAX_GAIN],
  * weight in [0, 1]; others are ADIS_ERROR_INVALID_INPUT. */
 AdisSound    *adis_sound_mix               (AdisSound     *a,
+                                            AdisSound     *b,
+                                            float          gain,
+                                            float          weight,
+                                            GError       **error);
+
+/* The published avstyle front end, for a model trained on it (see
+ * adis-model-input.h): each sound peak-normalised as it was read, to
+ * 1 / (ADIS_PEAK_HEADROOM max|wav|), and only then scaled by its gains,
+ * gain * ((1 - weight) * N(a) + weight * N(b)). A sound that adis_sound_mix
+ * made louder remembers by how much, so N(adis_sound_mix (a, NULL, g, 0)) is
+ * g N(a): a volume slider still moves what the model hears. Silence stays
+ * silent. Same checks and errors as adis_sound_mix. */
+#define ADIS_PEAK_HEADROOM         1.1f
+AdisSound    *adis_sound_mix_peak_normalised (AdisSound   *a,
                                             AdisSound     *b,
                                             float          gain,
                                             float          weight,

@@ -18,6 +18,7 @@
 #include "adis-manifest.h"
 #include "adis-dataset.h"
 #include "adis-model.h"
+#include "adis-model-input.h"
 #include "adis-trainer.h"
 #include "adis-eval.h"
 #include "adis-synth.h"

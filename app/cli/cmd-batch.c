@@ -75,6 +75,7 @@ static ImageEntry *
 lookup_image (GHashTable    *images,
               AdisModel     *model,
               const char    *path,
+              AdisAspect     aspect,
               int            size,
               GCancellable  *cancellable,
               GError       **error)
@@ -88,7 +89,7 @@ lookup_image (GHashTable    *images,
       g_autoptr(AdisImage) image = soundstyle_cli_load_image (path, &entry->error);
 
       if (image != NULL)
-        entry->code = adis_model_encode_image (model, image, size, cancellable, &entry->error);
+        entry->code = soundstyle_cli_encode_photo (model, image, aspect, size, cancellable, &entry->error);
       if (entry->code != NULL && entry->keep_image)
         entry->image = g_steal_pointer (&image);
     }
@@ -107,6 +108,7 @@ run_job (const BatchJob  *job,
          AdisModel       *model,
          GHashTable      *images,
          GHashTable      *sounds,
+         AdisAspect       aspect,
          int              size,
          GCancellable    *cancellable,
          GError         **error)
@@ -122,7 +124,7 @@ run_job (const BatchJob  *job,
       (job->mix != NULL && (mix = lookup_sound (sounds, job->mix, error)) == NULL))
     return FALSE;
 
-  if ((entry = lookup_image (images, model, job->image, size, cancellable, error)) == NULL)
+  if ((entry = lookup_image (images, model, job->image, aspect, size, cancellable, error)) == NULL)
     return FALSE;
 
   if (job->mask != NULL && (mask = soundstyle_cli_load_mask (job->mask, entry->image, error)) == NULL)
@@ -151,6 +153,7 @@ static int
 run_jobs (const char  *jobs_path,
           GPtrArray   *jobs,
           AdisModel   *model,
+          AdisAspect   aspect,
           int          size)
 {
   g_autoptr(GHashTable) images = NULL;
@@ -187,7 +190,7 @@ run_jobs (const char  *jobs_path,
       g_printerr ("[%u/%u] %s + %s%s → %s\n", i + 1, jobs->len, image_name, audio_name,
                   job->mix != NULL ? " (mixed)" : "", job->output);
 
-      if (!run_job (job, model, images, sounds, size, cancellable, &error))
+      if (!run_job (job, model, images, sounds, aspect, size, cancellable, &error))
         {
           g_autofree char *message = soundstyle_cli_one_line (error->message);
 
@@ -228,10 +231,13 @@ soundstyle_cmd_batch (int    argc,
   g_autoptr(AdisModel) model = NULL;
   g_autofree char *model_path = NULL;
   g_autofree char *device_name = NULL;
+  g_autofree char *aspect_name = NULL;
   AdisDevice device;
-  int size = 512;
+  AdisAspect aspect;
+  int size = SOUNDSTYLE_SIZE_UNSET;
   const GOptionEntry entries[] = {
-    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Long side of every output in pixels; 0 keeps each image's (default: 512)", "N" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Long side of every output in pixels; 0 keeps each image's (default: 512, or 256 for an imported avstyle model)", "N" },
+    { "aspect", 0, 0, G_OPTION_ARG_STRING, &aspect_name, "squash or keep: photos squashed to a square, or their aspect kept (default: squash for an imported avstyle model, as its own code does; keep otherwise)", "HOW" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (default: $SOUNDSTYLE_MODEL or the installed one)", "FILE" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device_name, "auto, cpu or cuda (default: auto)", "DEVICE" },
     { NULL }
@@ -251,6 +257,10 @@ soundstyle_cmd_batch (int    argc,
     "Each image is encoded once however many jobs use it. A failing job does\n"
     "not stop the others; the exit status is 2 if any failed.\n"
     "\n"
+    "With a model imported from avstyle's published checkpoints, each sound is\n"
+    "peak-normalised before its gain scales it, and photos are squashed to\n"
+    "256 x 256 unless --aspect keep (see soundstyle stylize --help).\n"
+    "\n"
     "Examples:\n"
     "  soundstyle batch jobs.tsv --size 768\n"
     "  printf 'street.jpg\\train.wav\\t1\\t\\t\\tout/rain.png\\n' > jobs.tsv\n"
@@ -269,6 +279,7 @@ soundstyle_cmd_batch (int    argc,
     }
 
   if (!soundstyle_cli_check_size (size, &error) ||
+      !adis_aspect_parse (aspect_name, &aspect, &error) ||
       !adis_device_parse (device_name ? device_name : "auto", &device, &error))
     return soundstyle_cli_report_error (error);
 
@@ -279,5 +290,5 @@ soundstyle_cmd_batch (int    argc,
       !soundstyle_cli_check_conditioning (model, FALSE, &error))
     return soundstyle_cli_report_error (error);
 
-  return run_jobs (argv[1], jobs, model, size);
+  return run_jobs (argv[1], jobs, model, aspect, size);
 }

@@ -55,8 +55,8 @@ soundstyle_cmd_import (int    argc,
   AdisConfig config = { 0 };
   gboolean ok;
   const GOptionEntry entries[] = {
-    { "generator", 0, 0, G_OPTION_ARG_FILENAME, &generator, "The reference's generator state dict (torch.save)", "G.pth" },
-    { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "The reference's audio encoder state dict", "A.pth" },
+    { "generator", 0, 0, G_OPTION_ARG_FILENAME, &generator, "The generator's state dict, latest_net_G.pth", "G.pth" },
+    { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "The audio network's state dict, latest_net_Audio.pth", "AUDIO.pth" },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, "The shape the weights have: paper, desktop, compact or tiny (default: paper)", "NAME" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The model file to write (.safetensors)", "MODEL" },
     { "half", 0, 0, G_OPTION_ARG_NONE, &half, "Store the weights in 16-bit floats (half the size)", NULL },
@@ -65,12 +65,30 @@ soundstyle_cmd_import (int    argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
-    "Convert the PyTorch weights of the paper's reference implementation (a\n"
-    "generator and an audio encoder saved with torch.save) into a Soundstyle\n"
-    "model file.");
+    "Convert the PyTorch weights of the paper's published implementation,\n"
+    "avstyle (a generator and an audio network saved with torch.save), into a\n"
+    "Soundstyle model file.");
   g_option_context_set_description (context,
-    "Every tensor's name and shape is checked against the preset; nothing is\n"
-    "written unless all of them match.\n"
+    "Where the weights come from: the README of https://github.com/Tinglok/avstyle\n"
+    "links avstyle's pre-trained models (Into the Wild, The Greatest Hits), and\n"
+    "its training writes them to checkpoints/NAME/. Each model is two files,\n"
+    "latest_net_G.pth (the generator) and latest_net_Audio.pth (the audio\n"
+    "network); --preset paper (the default) is their shape.\n"
+    "\n"
+    "Both namings of the generator are read: the published code's (model_down.N,\n"
+    "model_up.M) and CUT's flat one (model.N), which older downloads may use; the\n"
+    "audio network by the published code's names (AudioInconv, AudioLayer1-4,\n"
+    "proj) or torchvision's (conv1, layer1-4, fc). Every tensor's name and shape\n"
+    "is checked against the preset; an error names the naming it expected and\n"
+    "the first tensor missing or extra. The audio network's STFT kernels\n"
+    "(stft.wsin, stft.wcos) must compute Soundstyle's own STFT; they are checked,\n"
+    "not stored. Nothing is written unless everything matches.\n"
+    "\n"
+    "avstyle was trained on clips peak-normalised to 1 / (1.1 max|wav|) and runs\n"
+    "on photos squashed to 256 x 256. The model file records that (see\n"
+    "soundstyle info), and stylize, batch, video and the window then\n"
+    "peak-normalise each sound before its gain; stylize and batch squash photos\n"
+    "unless --aspect keep.\n"
     "\n"
     "The .pth files are Python pickles. libtorch's unpickler reads them and runs\n"
     "no Python code, but a pickle is not a format made for untrusted files:\n"
@@ -79,9 +97,10 @@ soundstyle_cmd_import (int    argc,
     "files, whose every offset and size is checked.\n"
     "\n"
     "Examples:\n"
+    "  soundstyle import-checkpoint --generator checkpoints/hiking/latest_net_G.pth \\\n"
+    "      --audio checkpoints/hiking/latest_net_Audio.pth --output hiking.safetensors\n"
     "  soundstyle import-checkpoint --generator latest_net_G.pth \\\n"
-    "      --audio latest_net_A.pth --output paper.safetensors\n"
-    "  soundstyle import-checkpoint --generator G.pth --audio A.pth --half -o paper-f16.safetensors\n");
+    "      --audio latest_net_Audio.pth --half -o hiking-f16.safetensors\n");
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))
@@ -101,7 +120,7 @@ soundstyle_cmd_import (int    argc,
     return soundstyle_cli_report_error (error);
 
   g_print ("Reading PyTorch pickles %s and %s (import only checkpoints you trust)\n",
-              generator, audio);
+           generator, audio);
   ok = adis_import_checkpoint (generator, audio, &config, output, half, &error);
   adis_config_clear (&config);
   if (!ok)

@@ -58,6 +58,7 @@ print_model (const char *path,
   const AdisConfig *config = adis_model_get_config (model);
   g_autofree char *parameters = format_count (adis_model_get_n_parameters (model));
   JsonObject *training = NULL;
+  AdisInputRules input;
 
   g_print ("Model:          %s\n", path);
   g_print ("Format:         %s, version %" G_GINT64_FORMAT "\n",
@@ -88,6 +89,17 @@ print_model (const char *path,
   g_print ("Sample rate:    %" G_GINT64_FORMAT " Hz, clips of %" G_GINT64_FORMAT " samples\n",
            json_object_get_int_member_with_default (metadata, "sample_rate", 0),
            json_object_get_int_member_with_default (metadata, "clip_samples", 0));
+  adis_model_get_input_rules (model, &input);
+  if (input.peak_normalised)
+    g_print ("Sound input:    peak-normalised to 1 / (%.1f max|wav|), then the gain (as avstyle trained it)\n",
+             (double) ADIS_PEAK_HEADROOM);
+  else
+    g_print ("Sound input:    at its own loudness, times the gain\n");
+  if (input.square_size > 0)
+    g_print ("Photo input:    squashed to %d x %d by default, as avstyle's own code runs it "
+             "(--aspect keep keeps the aspect)\n", input.square_size, input.square_size);
+  else
+    g_print ("Photo input:    any size, aspect kept\n");
   if (json_object_has_member (metadata, "created"))
     g_print ("Created:        %s\n", json_object_get_string_member_with_default (metadata, "created", "?"));
 

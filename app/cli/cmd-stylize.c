@@ -20,6 +20,8 @@ typedef struct
   char   *device;
   char   *output;
   char   *mask;
+  char   *aspect_name;
+  AdisAspect aspect;
   double  gain;
   double  mix_weight;
   int     size;
@@ -36,6 +38,7 @@ stylize_args_clear (StylizeArgs *args)
   g_clear_pointer (&args->device, g_free);
   g_clear_pointer (&args->output, g_free);
   g_clear_pointer (&args->mask, g_free);
+  g_clear_pointer (&args->aspect_name, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StylizeArgs, stylize_args_clear)
@@ -78,6 +81,7 @@ check_args (StylizeArgs  *args,
          soundstyle_cli_check_gain (args->gain, error) &&
          soundstyle_cli_check_weight (args->mix_weight, args->mix != NULL, error) &&
          soundstyle_cli_check_size (args->size, error) &&
+         adis_aspect_parse (args->aspect_name, &args->aspect, error) &&
          adis_device_parse (args->device, out_device, error);
 }
 
@@ -121,7 +125,8 @@ stylize (StylizeArgs  *args,
       !soundstyle_cli_check_conditioning (model, args->keyword != NULL, error))
     return FALSE;
 
-  if ((image_code = adis_model_encode_image (model, image, args->size, cancellable, error)) == NULL)
+  if ((image_code = soundstyle_cli_encode_photo (model, image, args->aspect, args->size,
+                                                 cancellable, error)) == NULL)
     return FALSE;
 
   if (args->keyword != NULL)
@@ -151,7 +156,8 @@ int
 soundstyle_cmd_stylize (int    argc,
                         char **argv)
 {
-  g_auto(StylizeArgs) args = { .gain = 1.0, .mix_weight = NAN, .size = 512 };
+  g_auto(StylizeArgs) args = { .gain = 1.0, .mix_weight = NAN,
+                              .size = SOUNDSTYLE_SIZE_UNSET };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   const GOptionEntry entries[] = {
@@ -161,7 +167,8 @@ soundstyle_cmd_stylize (int    argc,
     { "gain", 'g', 0, G_OPTION_ARG_DOUBLE, &args.gain, "Loudness of the sound, 0 to 4 (default: 1)", "G" },
     { "mix", 0, 0, G_OPTION_ARG_FILENAME, &args.mix, "A second sound to blend with the first", "FILE" },
     { "mix-weight", 0, 0, G_OPTION_ARG_DOUBLE, &args.mix_weight, "Share of the second sound, 0 to 1 (default: 0.5)", "W" },
-    { "size", 's', 0, G_OPTION_ARG_INT, &args.size, "Long side of the output in pixels; 0 keeps the image's (default: 512)", "N" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &args.size, "Long side of the output in pixels; 0 keeps the image's (default: 512, or 256 for an imported avstyle model)", "N" },
+    { "aspect", 0, 0, G_OPTION_ARG_STRING, &args.aspect_name, "squash or keep: a photo squashed to a square, or its aspect kept (default: squash for an imported avstyle model, as its own code does; keep otherwise)", "HOW" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args.model, "Model file (default: $SOUNDSTYLE_MODEL or the installed one)", "FILE" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Where to write the result (.png, .jpg)", "FILE" },
@@ -177,12 +184,19 @@ soundstyle_cmd_stylize (int    argc,
     "With --mask, the original shows wherever the mask is black; a mask of\n"
     "another size than the image is scaled smoothly, with a note saying so.\n"
     "\n"
+    "A model imported from avstyle's published checkpoints (import-checkpoint)\n"
+    "was trained on peak-normalised clips and 256 x 256 squares: its sound is\n"
+    "peak-normalised before --gain scales it, and by default the photo is\n"
+    "squashed to 256 x 256 and so is the output, as avstyle's own code gives it.\n"
+    "--aspect keep keeps the photo's aspect instead.\n"
+    "\n"
     "Examples:\n"
     "  soundstyle stylize --image street.jpg --audio rain.wav --output wet-street.png\n"
     "  soundstyle stylize -i street.jpg -a rain.wav --gain 2 --size 1024 -o louder.png\n"
     "  soundstyle stylize -i street.jpg -a rain.wav --mix fire.wav --mix-weight 0.3 -o blend.png\n"
     "  soundstyle stylize -i street.jpg --keyword rain --model labels.safetensors -o rain.png\n"
-    "  soundstyle stylize -i street.jpg -a rain.wav --mask sky.png -o rainy-sky.png\n");
+    "  soundstyle stylize -i street.jpg -a rain.wav --mask sky.png -o rainy-sky.png\n"
+    "  soundstyle stylize -i street.jpg -a rain.wav -m avstyle.safetensors --aspect keep -o rain.png\n");
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))

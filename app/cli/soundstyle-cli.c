@@ -466,7 +466,7 @@ soundstyle_cli_check_size (int      size,
                            GError **error)
 {
   /* 0 keeps the image's own size; below 16 pixels nothing is left to restyle */
-  if (size != 0 && (size < 16 || size > ADIS_IMAGE_MAX_SIDE))
+  if (size != 0 && size != SOUNDSTYLE_SIZE_UNSET && (size < 16 || size > ADIS_IMAGE_MAX_SIDE))
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "size %d is out of range: use 16 to %d, or 0 for the image's own size",
@@ -477,6 +477,22 @@ soundstyle_cli_check_size (int      size,
 }
 
 /* --- loading -------------------------------------------------------------- */
+
+AdisImageCode *
+soundstyle_cli_encode_photo (AdisModel     *model,
+                             AdisImage     *image,
+                             AdisAspect     aspect,
+                             int            size,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(AdisImage) fitted = NULL;
+
+  if (size == SOUNDSTYLE_SIZE_UNSET)
+    size = adis_model_default_long_side (model, SOUNDSTYLE_DEFAULT_SIZE);
+  fitted = adis_model_fit_image (model, image, aspect, &size);
+  return adis_model_encode_image (model, fitted, size, cancellable, error);
+}
 
 /* The engine's messages usually name the file already; when one does not,
  * the path goes in front so the user knows which input was wrong */

@@ -66,6 +66,10 @@ gboolean       soundstyle_cli_check_weight       (double      weight,
                                                   GError    **error);
 gboolean       soundstyle_cli_check_size         (int         size,
                                                   GError    **error);
+/* --size when the user gave none: the model's own working size (the
+ * 256 x 256 square of an imported avstyle model), else the default 512 */
+#define SOUNDSTYLE_SIZE_UNSET    G_MININT
+#define SOUNDSTYLE_DEFAULT_SIZE  512
 /* Strict number parsing: the whole string, finite; error names what */
 gboolean       soundstyle_cli_parse_double       (const char *text,
                                                   const char *what,
@@ -81,6 +85,14 @@ AdisSound     *soundstyle_cli_load_sound    (const char     *path,
  * image's size with a note on stderr when its own size differs */
 AdisMask      *soundstyle_cli_load_mask     (const char     *path,
                                              AdisImage      *image,
+                                             GError        **error);
+/* A photo fitted to the model (adis_model_fit_image: --aspect, and the
+ * model's square for an unset size), then encoded (stylize and batch) */
+AdisImageCode *soundstyle_cli_encode_photo  (AdisModel      *model,
+                                             AdisImage      *image,
+                                             AdisAspect      aspect,
+                                             int             size,
+                                             GCancellable   *cancellable,
                                              GError        **error);
 /* soundstyle_cli_find_model, then adis_model_load */
 AdisModel     *soundstyle_cli_load_model    (const char     *given,

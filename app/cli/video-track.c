@@ -75,13 +75,15 @@ video_track_new (AdisVideo   *video,
   if (mix_path != NULL && (mix = load_sound_file (mix_path, n_samples, error)) == NULL)
     return NULL;
 
-  /* adis_sound_mix's law, over the whole track */
+  /* adis_sound_mix's law, over the whole track; the gain is applied as the
+   * samples are used */
   for (gsize i = 0; i < n_samples; i++)
     {
       float b = mix != NULL ? mix[i] : 0.0f;
 
-      track->samples[i] = (float) (gain * ((1.0 - weight) * track->samples[i] + weight * b));
+      track->samples[i] = (float) ((1.0 - weight) * track->samples[i] + weight * b);
     }
+  track->gain = (float) gain;
   return g_steal_pointer (&track);
 }
 
@@ -102,9 +104,13 @@ video_track_window (VideoTrack  *track,
   gint64 start = (gint64) (seconds * ADIS_SAMPLE_RATE) - ADIS_CLIP_SAMPLES / 2;
   gint64 last_start = MAX (0, (gint64) track->n_samples - ADIS_CLIP_SAMPLES);
   gsize length = MIN ((gsize) ADIS_CLIP_SAMPLES, track->n_samples);
+  g_autoptr(AdisSound) window = NULL;
 
   start = CLAMP (start, 0, last_start);
-  return adis_sound_new_from_samples (track->samples + start, length, ADIS_SAMPLE_RATE, 1, error);
+  window = adis_sound_new_from_samples (track->samples + start, length, ADIS_SAMPLE_RATE, 1, error);
+  if (window == NULL)
+    return NULL;
+  return adis_sound_mix (window, NULL, track->gain, 0.0f, error);
 }
 
 void
@@ -116,5 +122,5 @@ video_track_copy_clipped (VideoTrack *track,
   g_return_if_fail (from <= to && to <= track->n_samples);
 
   for (gsize i = from; i < to; i++)
-    out[i - from] = CLAMP (track->samples[i], -1.0f, 1.0f);
+    out[i - from] = CLAMP (track->gain * track->samples[i], -1.0f, 1.0f);
 }

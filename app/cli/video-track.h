@@ -16,8 +16,12 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  float *samples;     /* 16 kHz mono, not clipped: the model hears these */
+  float *samples;     /* 16 kHz mono, blended at gain 1, not clipped */
   gsize  n_samples;
+  /* Applied to each window through adis_sound_mix, so that a model that
+   * peak-normalises its sound (adis-model-input.h) normalises the
+   * soundtrack as it is and applies the gain after */
+  float  gain;
 } VideoTrack;
 
 /* n_samples of the edited track. audio_path replaces the video's own sound

@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "adis-model.h"
+#include "adis-model-input.h"
 }
 
 namespace adis {
@@ -26,10 +27,12 @@ bool load_model_tensors (AdisTensorFile *file, torch::nn::Module &G,
                          GError **error);
 
 // Writes G and A (audio) or K (keyword) with the metadata; training is an
-// object describing how the weights were made (taken over), or NULL
+// object describing how the weights were made (taken over), or NULL; input,
+// when given, what the model expects beyond Soundstyle's own rules
 bool write_model_file (const char *path, const AdisConfig &config,
                        const torch::nn::Module &G, const torch::nn::Module *A,
                        const torch::nn::Module *K, JsonObject *training,
-                       bool half_precision, GError **error);
+                       bool half_precision, GError **error,
+                       const AdisInputRules *input = nullptr);
 
 }  // namespace adis

@@ -25,6 +25,8 @@ struct _AdisModel
   adis::Generator  G{nullptr};
   adis::AudioEncoder A{nullptr};
   adis::KeywordEmbedding K{nullptr};
+  /* What the file says the model expects (adis-model-input.h) */
+  AdisInputRules   input = {};
   /* The networks' tensors are channels-last (adis::use_channels_last) */
   bool             channels_last = false;
   /* A grid head's guide on the CPU, for adis_grid_look_apply: the look's

@@ -228,9 +228,11 @@ write_model_file (const char              *path,
                   const torch::nn::Module *K,
                   JsonObject              *training,
                   bool                     half_precision,
-                  GError                 **error)
+                  GError                 **error,
+                  const AdisInputRules    *input)
 {
   g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
+  JsonObject *input_json = input != nullptr ? adis_input_rules_to_json (input) : nullptr;
   g_autoptr(JsonObject) meta = json_object_new ();
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -253,6 +255,8 @@ write_model_file (const char              *path,
   json_object_set_object_member (meta, "training", training ? training : json_object_new ());
   json_object_set_string_member (meta, "created", created);
   json_object_set_string_member (meta, "soundstyle_version", adis_version ());
+  if (input_json != nullptr)
+    json_object_set_object_member (meta, ADIS_MODEL_INPUT_KEY, input_json);
 
   json_node_set_object (node, meta);
   text = json_to_string (node, FALSE);
@@ -311,7 +315,18 @@ adis_model_load (const char *path,
   if (file == NULL)
     return NULL;
 
+  AdisInputRules input;
+  if (!adis_input_rules_from_json (metadata, &input, error))
+    {
+      g_autofree char *base = g_path_get_basename (path);
+
+      g_prefix_error (error, "%s: ", base);
+      adis_config_clear (&config);
+      return NULL;
+    }
+
   model = new AdisModel ();
+  model->input = input;
   g_mutex_init (&model->lock);
   model->config = config;
   model->device = torch_device;
@@ -454,6 +469,16 @@ adis_model_get_network_side (AdisModel *model,
     return MAX (width, height);
   /* Rounded down to the size rule's multiple of 4 */
   return MAX (4, (int) (MAX (width, height) * sqrt (max_pixels / ((double) width * height))) / 4 * 4);
+}
+
+void
+adis_model_get_input_rules (AdisModel      *model,
+                            AdisInputRules *out_rules)
+{
+  g_return_if_fail (model != NULL && out_rules != NULL);
+
+  /* Immutable after loading: no lock needed */
+  *out_rules = model->input;
 }
 
 AdisImageCode *
@@ -609,7 +634,11 @@ adis_model_encode_sound (AdisModel     *model,
   if (check_cancelled (cancellable, error))
     return NULL;
 
-  mixed = adis_sound_mix (a, b, gain, weight, error);
+  /* The one place a model's expected loudness rule is applied */
+  if (model->input.peak_normalised)
+    mixed = adis_sound_mix_peak_normalised (a, b, gain, weight, error);
+  else
+    mixed = adis_sound_mix (a, b, gain, weight, error);
   if (mixed == NULL)
     return NULL;
 

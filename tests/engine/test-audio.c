@@ -239,6 +239,72 @@ expect_invalid (const char *path)
   g_assert_null (strchr (error->message, '\n'));
 }
 
+/* An imported avstyle model's front end: each sound peak-normalised as it
+ * was read, the gains applied after, even a gain a front end applied
+ * beforehand (the window scales each sound by its volume slider first) */
+static void
+test_mix_peak_normalised (void)
+{
+  g_autofree float *wave_a = g_new (float, ADIS_CLIP_SAMPLES);
+  g_autofree float *wave_b = g_new (float, ADIS_CLIP_SAMPLES);
+  static const float silence[ADIS_CLIP_SAMPLES];
+  g_autoptr(AdisSound) a = NULL;
+  g_autoptr(AdisSound) b = NULL;
+  g_autoptr(AdisSound) quiet = NULL;
+  g_autoptr(AdisSound) normalised = NULL;
+  g_autoptr(AdisSound) louder_first = NULL;
+  g_autoptr(AdisSound) normalised_louder = NULL;
+  g_autoptr(AdisSound) blend = NULL;
+  g_autoptr(AdisSound) still_silent = NULL;
+  g_autoptr(GError) error = NULL;
+  const float *samples;
+
+  for (int i = 0; i < ADIS_CLIP_SAMPLES; i++)
+    {
+      wave_a[i] = (float) sin (i * 0.01) * 0.3f;
+      wave_b[i] = (float) cos (i * 0.037) * 0.05f;
+    }
+  a = adis_sound_new_from_samples (wave_a, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, &error);
+  b = adis_sound_new_from_samples (wave_b, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, &error);
+  quiet = adis_sound_new_from_samples (silence, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, &error);
+  g_assert_no_error (error);
+
+  /* wav / (1.1 max|wav|) */
+  normalised = adis_sound_mix_peak_normalised (a, NULL, 1.f, 0.f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (adis_sound_get_peak (normalised), 1.f / 1.1f, 1e-6);
+  samples = adis_sound_get_samples (normalised);
+  for (int i = 0; i < ADIS_CLIP_SAMPLES; i += 97)
+    g_assert_cmpfloat_with_epsilon (samples[i], wave_a[i] / (1.1f * adis_sound_get_peak (a)), 1e-6);
+
+  /* A sound made 3x louder first is 3x the normalised one, not the same */
+  louder_first = adis_sound_mix (a, NULL, 3.f, 0.f, &error);
+  normalised_louder = adis_sound_mix_peak_normalised (louder_first, NULL, 1.f, 0.f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (adis_sound_get_peak (normalised_louder), 3.f / 1.1f, 1e-5);
+
+  /* A blend: each sound normalised, then weighted, then the gain */
+  blend = adis_sound_mix_peak_normalised (a, b, 2.f, 0.25f, &error);
+  g_assert_no_error (error);
+  samples = adis_sound_get_samples (blend);
+  for (int i = 0; i < ADIS_CLIP_SAMPLES; i += 97)
+    g_assert_cmpfloat_with_epsilon (samples[i],
+                                    2.f * (0.75f * wave_a[i] / (1.1f * adis_sound_get_peak (a)) +
+                                           0.25f * wave_b[i] / (1.1f * adis_sound_get_peak (b))), 1e-5);
+
+  /* Silence has no peak to scale to: it stays silent */
+  still_silent = adis_sound_mix_peak_normalised (quiet, NULL, 1.f, 0.f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (adis_sound_get_peak (still_silent), ==, 0.f);
+
+  /* adis_sound_mix's checks */
+  g_assert_null (adis_sound_mix_peak_normalised (a, NULL, ADIS_MAX_GAIN + 1.f, 0.f, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_null (adis_sound_mix_peak_normalised (a, NULL, 1.f, 0.5f, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+}
+
 static void
 test_bad_files (void)
 {
@@ -347,6 +413,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/audio/flac-ogg-mp3", test_compressed_formats);
   g_test_add_func ("/soundstyle/audio/tile-and-cut", test_tile_and_cut);
   g_test_add_func ("/soundstyle/audio/mix", test_mix);
+  g_test_add_func ("/soundstyle/audio/mix-peak-normalised", test_mix_peak_normalised);
   g_test_add_func ("/soundstyle/audio/bad-files", test_bad_files);
   g_test_add_func ("/soundstyle/audio/bad-samples", test_bad_samples);
   g_test_add_func ("/soundstyle/audio/save-wav", test_save_wav);
