@@ -10,6 +10,7 @@ SOUNDSTYLE_BUILD_DEPS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libjpeg-dev       # the tests write CMYK JPEGs with it
   libtorch-dev
+  libgloo-dev       # Gloo's headers for libtorch's c10d ProcessGroupGloo (soundstyle train under torchrun)
   gettext
   portaudio19-dev
 )

@@ -109,4 +109,12 @@ void      adis_testing_poison_steps      (AdisTrainer       *trainer,
                                           gint64             first_step,
                                           gint64             n_steps);
 
+/* Writes the gradient every parameter holds after the last step (F32,
+ * under "grad." and the parameter's name; a parameter without one is left
+ * out) and every trainable parameter's value (under "param."), so a test
+ * can hold a data-parallel step to one process's */
+gboolean  adis_testing_save_gradients    (AdisTrainer       *trainer,
+                                          const char        *path,
+                                          GError           **error);
+
 G_END_DECLS
