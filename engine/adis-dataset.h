@@ -90,10 +90,6 @@ typedef struct
   int      queue_depth;   /* batches decoded ahead; 0 picks 4 */
   gboolean paired;        /* FALSE: x and y from different items, as the paper trains;
                            TRUE: x is y's own unstyled input (adis_dataset_has_inputs) */
-  int      shard_index;   /* data parallel: of every batch of batch_size, only rows */
-  int      shard_count;   /* shard_index * batch_size / shard_count onwards, batch_size /
-                           * shard_count of them (the batch's n); batch_size must be a
-                           * multiple of shard_count. 0 and 1, the defaults: all rows */
 } AdisLoaderOptions;
 
 void          adis_loader_options_init      (AdisLoaderOptions *options);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "adis-dataset.h"
+#include "adis-loader-shard.h"
 
 void
 adis_loader_options_init (AdisLoaderOptions *options)
@@ -29,8 +30,6 @@ adis_loader_options_init (AdisLoaderOptions *options)
   options->seed = 0;
   options->n_workers = 0;
   options->queue_depth = 0;
-  options->shard_index = 0;
-  options->shard_count = 1;
 }
 
 void
@@ -90,6 +89,9 @@ struct _AdisLoader
   gint64             created_usec;
   guint64            n_handed;
   gint64             waited_usec;
+
+  int                shard_index;       /* adis_loader_new_shard; 0 of 1 otherwise */
+  int                shard_count;
 };
 
 typedef struct
@@ -303,8 +305,8 @@ build_batch (AdisLoader        *self,
   int n = self->options.batch_size;
   /* A shard draws the whole batch, so that every rank's rows are those of
    * the one batch, and loads only its own */
-  int shard_n = n / MAX (1, self->options.shard_count);
-  int first = self->options.shard_index * shard_n;
+  int shard_n = n / self->shard_count;
+  int first = self->shard_index * shard_n;
   int size = self->options.crop_size;
   gsize image_floats = (gsize) 3 * size * size;
 
@@ -437,6 +439,16 @@ adis_loader_new (AdisDataset              *dataset,
                  const AdisLoaderOptions  *options,
                  GError                  **error)
 {
+  return adis_loader_new_shard (dataset, options, 0, 1, error);
+}
+
+AdisLoader *
+adis_loader_new_shard (AdisDataset              *dataset,
+                       const AdisLoaderOptions  *options,
+                       int                       shard_index,
+                       int                       shard_count,
+                       GError                  **error)
+{
   AdisLoader *self;
 
   g_return_val_if_fail (dataset != NULL, NULL);
@@ -452,14 +464,13 @@ adis_loader_new (AdisDataset              *dataset,
                    options->batch_size, options->load_size, options->crop_size);
       return NULL;
     }
-  if (options->shard_count < 0 || options->shard_index < 0 ||
-      options->shard_index >= MAX (1, options->shard_count) ||
-      options->batch_size % MAX (1, options->shard_count) != 0)
+  if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count ||
+      options->batch_size % shard_count != 0)
     {
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "Loader: shard %d of %d of a batch of %d is not usable (the batch must "
                    "divide into equal shards)",
-                   options->shard_index, options->shard_count, options->batch_size);
+                   shard_index, shard_count, options->batch_size);
       return NULL;
     }
   if (!(options->gain_augment >= 0.f && options->gain_augment <= 100.f) ||
@@ -486,6 +497,8 @@ adis_loader_new (AdisDataset              *dataset,
   if (self->options.queue_depth == 0)
     self->options.queue_depth = 4;
   self->augment = options->augment;
+  self->shard_index = shard_index;
+  self->shard_count = shard_count;
   self->ready = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, slot_free);
   self->created_usec = g_get_monotonic_time ();
   g_mutex_init (&self->mutex);

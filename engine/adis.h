@@ -18,6 +18,5 @@
 #include "adis-dataset.h"
 #include "adis-model.h"
 #include "adis-trainer.h"
-#include "adis-distributed.h"
 #include "adis-eval.h"
 #include "adis-synth.h"

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 
 #include "adis.h"
-#include "adis-testing.h"
+#include "adis-distributed.h"
+#include "adis-testing-distributed.h"
 
 static int
 fail (const GError *error)

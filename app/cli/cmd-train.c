@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "soundstyle-cli.h"
+#include "adis-distributed.h"
 #include "train-report.h"
 
 typedef struct

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adis-distributed.h"
 #include "json-lines.h"
 #include "train-report.h"
 

@@ -52,6 +52,22 @@ gboolean   adis_testing_compare_decoders (const AdisConfig  *config,
                                           double            *out_sound_effect,
                                           GError           **error);
 
+/* Writes a model file of config with libtorch's default initialisation and
+ * every grid-head parameter moved by N (0, 0.3) from its identity start, so
+ * that the guide, every bin and the overlay all matter */
+gboolean   adis_testing_write_random_model (const AdisConfig *config,
+                                            guint64           seed,
+                                            const char       *path,
+                                            GError          **error);
+
+/* A grid style applied by the training graph (GridHeadImpl::apply: the
+ * guide, grid_sample, interpolate) instead of adis-apply.c, at width x
+ * height, in double precision, clamped as adis_style_apply clamps */
+AdisImage *adis_testing_apply_with_torch   (AdisStyle        *style,
+                                            int               width,
+                                            int               height,
+                                            GError          **error);
+
 /* Turns the exact fast kernels (oneDNN convolutions for inference and for
  * PatchNCE's MLPs and negatives in training, blur-upsampling as bilinear
  * doubling) off or on, process-wide, so a test can compare every result
@@ -108,13 +124,5 @@ gboolean  adis_testing_compare_training_kernels (const AdisConfig *config,
 void      adis_testing_poison_steps      (AdisTrainer       *trainer,
                                           gint64             first_step,
                                           gint64             n_steps);
-
-/* Writes the gradient every parameter holds after the last step (F32,
- * under "grad." and the parameter's name; a parameter without one is left
- * out) and every trainable parameter's value (under "param."), so a test
- * can hold a data-parallel step to one process's */
-gboolean  adis_testing_save_gradients    (AdisTrainer       *trainer,
-                                          const char        *path,
-                                          GError           **error);
 
 G_END_DECLS

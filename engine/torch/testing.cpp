@@ -525,23 +525,3 @@ adis_testing_poison_steps (AdisTrainer *trainer,
   trainer->poison_first = first_step;
   trainer->poison_count = n_steps;
 }
-
-extern "C" gboolean
-adis_testing_save_gradients (AdisTrainer *trainer,
-                             const char  *path,
-                             GError     **error)
-{
-  g_return_val_if_fail (trainer != NULL && path != NULL, FALSE);
-
-  return adis::guard (error, [&] () {
-    g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
-
-    for (const auto &p : trainer->nets->named_parameters (true))
-      {
-        adis::save_tensor (writer, "param." + p.key (), p.value ().detach (), ADIS_DTYPE_F32);
-        if (p.value ().grad ().defined ())
-          adis::save_tensor (writer, "grad." + p.key (), p.value ().grad (), ADIS_DTYPE_F32);
-      }
-    return (bool) adis_tensor_writer_save (writer, path, error);
-  });
-}

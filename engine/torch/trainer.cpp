@@ -7,6 +7,11 @@
 
 #include "distributed.h"
 
+extern "C" {
+#include "adis-loader-shard.h"
+#include "adis-testing-distributed.h"
+}
+
 #include <limits>
 
 #include <cmath>
@@ -287,9 +292,8 @@ trainer_create (const AdisTrainOptions *options,
   loader_options.paired = options->lambda_oracle > 0;
   loader_options.seed = options->seed;
   loader_options.n_workers = options->n_workers;
-  loader_options.shard_index = adis_distributed_get_rank ();
-  loader_options.shard_count = adis_distributed_get_world_size ();
-  trainer->loader = adis_loader_new (dataset, &loader_options, error);
+  trainer->loader = adis_loader_new_shard (dataset, &loader_options, adis_distributed_get_rank (),
+                                           adis_distributed_get_world_size (), error);
   if (trainer->loader == NULL)
     {
       adis_trainer_free (trainer);
@@ -433,8 +437,8 @@ adis_trainer_step (AdisTrainer       *trainer,
 
     /* As DDP: everyone starts from rank 0's weights (fresh or resumed),
      * and BatchNorm's running statistics follow rank 0's */
-    adis::sync_replicas (*trainer->nets, trainer->replicas_synced);
-    trainer->replicas_synced = true;
+    /* (no rate measured yet: the first step this trainer runs) */
+    adis::sync_replicas (*trainer->nets, trainer->images_per_second > 0);
 
     trainer->opt.set_lr (lr);
     result = adis::train_step (trainer->nets, trainer->opt, in);
@@ -643,5 +647,25 @@ adis_trainer_export_model (AdisTrainer *trainer,
                                    nets->A ? nets->A.get () : nullptr,
                                    nets->K ? nets->K.get () : nullptr,
                                    training, half_precision, error);
+  });
+}
+
+extern "C" gboolean
+adis_testing_save_gradients (AdisTrainer *trainer,
+                             const char  *path,
+                             GError     **error)
+{
+  g_return_val_if_fail (trainer != NULL && path != NULL, FALSE);
+
+  return adis::guard (error, [&] () {
+    g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
+
+    for (const auto &p : trainer->nets->named_parameters (true))
+      {
+        adis::save_tensor (writer, "param." + p.key (), p.value ().detach (), ADIS_DTYPE_F32);
+        if (p.value ().grad ().defined ())
+          adis::save_tensor (writer, "grad." + p.key (), p.value ().grad (), ADIS_DTYPE_F32);
+      }
+    return (bool) adis_tensor_writer_save (writer, path, error);
   });
 }

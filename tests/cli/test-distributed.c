@@ -28,7 +28,8 @@
 #include <json-glib/json-glib.h>
 
 #include "test-util.h"
-#include "adis-testing.h"
+#include "adis-distributed.h"
+#include "adis-loader-shard.h"
 
 #define ITEMS 8
 #define BATCH "4"
@@ -347,9 +348,7 @@ test_shards (void)
       g_autoptr(AdisLoader) loader = NULL;
       g_autoptr(AdisBatch) part = NULL;
 
-      options.shard_index = shard;
-      options.shard_count = 2;
-      loader = adis_loader_new (dataset, &options, &error);
+      loader = adis_loader_new_shard (dataset, &options, shard, 2, &error);
       g_assert_no_error (error);
       adis_loader_seek (loader, 3);
       part = adis_loader_next (loader, &error);
@@ -365,7 +364,7 @@ test_shards (void)
 
   /* Unequal shards would make the ranks' mean gradient another batch's */
   options.batch_size = 5;
-  g_assert_null (adis_loader_new (dataset, &options, &error));
+  g_assert_null (adis_loader_new_shard (dataset, &options, 0, 2, &error));
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
 }
 
@@ -672,7 +671,7 @@ test_two_nodes (void)
 {
   g_autofree char *dir = g_build_filename (tmpdir, "nodes", NULL);
   g_autofree char *endpoint = g_strdup_printf ("127.0.0.1:%d", free_port ());
-  g_autoptr(GSubprocess) nodes[2] = { NULL, NULL };
+  GSubprocess *nodes[2] = { NULL, NULL };
   g_autofree char *model = g_build_filename (dir, "model.safetensors", NULL);
   gboolean saw_world = FALSE;
 
@@ -704,6 +703,7 @@ test_two_nodes (void)
         show_file ("stderr", err);
       g_assert_true (g_subprocess_get_if_exited (nodes[n]));
       g_assert_cmpint (g_subprocess_get_exit_status (nodes[n]), ==, 0);
+      g_clear_object (&nodes[n]);
       events = read_events (out);
       start = first_event (events, "start");
       if (start != NULL)
