@@ -48,8 +48,10 @@ typedef struct
                               * error after this long (600) */
   gboolean sync_batchnorm;   /* FALSE (default, as DDP): BatchNorm in the audio encoder
                               * normalises with each rank's own batch statistics, and
-                              * its running statistics follow rank 0's. TRUE: with the
-                              * statistics of the whole global batch, as one process */
+                              * its running statistics follow rank 0's. TRUE: meant to
+                              * use the statistics of the whole global batch, through
+                              * adis::batch_norm (distributed.h); NOT WIRED YET: no
+                              * network calls it, so TRUE changes nothing for now */
   gboolean cuda;             /* TRUE: NCCL on cuda:LOCAL_RANK; FALSE: Gloo on the CPU */
 } AdisDistributedOptions;
 

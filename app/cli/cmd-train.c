@@ -48,7 +48,6 @@ typedef struct
   gboolean  keyword;
   gboolean  audio_film;
   gboolean  json;
-  gboolean  sync_batchnorm;
   double    collective_timeout;
 } TrainArgs;
 
@@ -317,14 +316,13 @@ join_job (TrainArgs    *args,
     {
       if (error != NULL && *error != NULL)
         return FALSE;
-      if (args->sync_batchnorm || !isnan (args->collective_timeout))
-        return usage_error (error, "--sync-batchnorm and --collective-timeout are for a job "
-                            "that torchrun launches (RANK and WORLD_SIZE are not set)");
+      if (!isnan (args->collective_timeout))
+        return usage_error (error, "--collective-timeout is for a job that torchrun launches "
+                            "(RANK and WORLD_SIZE are not set)");
       return TRUE;
     }
 
   adis_distributed_options_init (&options);
-  options.sync_batchnorm = args->sync_batchnorm;
   if (!isnan (args->collective_timeout))
     options.timeout_seconds = args->collective_timeout;
   /* Gloo on the CPU unless CUDA is asked for by name: then NCCL, one GPU
@@ -594,7 +592,6 @@ soundstyle_cmd_train (int    argc,
     { "sample-every", 0, 0, G_OPTION_ARG_INT, &args.sample_every, "Steps between samples (default: 500)", "N" },
     { "log-every", 0, 0, G_OPTION_ARG_INT, &args.log_every, "Steps between progress lines when not on a terminal (default: 50)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "One JSON object per line on stdout: start, progress, sample, checkpoint, done, error", NULL },
-    { "sync-batchnorm", 0, 0, G_OPTION_ARG_NONE, &args.sync_batchnorm, "Under torchrun: the audio encoder's BatchNorm uses the statistics of the whole global batch, as one process would (default: each rank's own, as DDP)", NULL },
     { "collective-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args.collective_timeout, "Under torchrun: a rank that waits this long for the others ends the job with an error (default: 600)", "SECONDS" },
     { NULL }
   };

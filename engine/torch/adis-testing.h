@@ -52,22 +52,6 @@ gboolean   adis_testing_compare_decoders (const AdisConfig  *config,
                                           double            *out_sound_effect,
                                           GError           **error);
 
-/* Writes a model file of config with libtorch's default initialisation and
- * every grid-head parameter moved by N (0, 0.3) from its identity start, so
- * that the guide, every bin and the overlay all matter */
-gboolean   adis_testing_write_random_model (const AdisConfig *config,
-                                            guint64           seed,
-                                            const char       *path,
-                                            GError          **error);
-
-/* A grid style applied by the training graph (GridHeadImpl::apply: the
- * guide, grid_sample, interpolate) instead of adis-apply.c, at width x
- * height, in double precision, clamped as adis_style_apply clamps */
-AdisImage *adis_testing_apply_with_torch   (AdisStyle        *style,
-                                            int               width,
-                                            int               height,
-                                            GError          **error);
-
 /* Turns the exact fast kernels (oneDNN convolutions for inference and for
  * PatchNCE's MLPs and negatives in training, blur-upsampling as bilinear
  * doubling) off or on, process-wide, so a test can compare every result

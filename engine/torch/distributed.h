@@ -45,7 +45,9 @@ void finish_step (StepResult &result);
 torch::Device rank_device (const torch::Device &device);
 
 // The audio encoder's BatchNorm: with synchronised statistics when asked
-// (adis_distributed_options.sync_batchnorm) and training, else bn's own
+// (adis_distributed_options.sync_batchnorm) and training, else bn's own.
+// Not called yet: AudioEncoder (nets.cpp) calls its BatchNorm2d modules
+// directly, so this is untested
 torch::Tensor batch_norm (torch::nn::BatchNorm2dImpl &bn, const torch::Tensor &x);
 
 }  // namespace adis

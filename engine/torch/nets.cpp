@@ -8,8 +8,6 @@
 
 #include "nets.h"
 
-#include "distributed.h"
-
 #include <ATen/ops/mkldnn_convolution.h>
 #include <atomic>
 #include <cmath>
@@ -107,8 +105,6 @@ forward_layer (torch::nn::AnyModule &layer, const torch::Tensor &x)
 {
   if (auto *c = layer.ptr ()->as<torch::nn::Conv2d> ())
     return conv_forward (*c, x);
-  if (auto *bn = layer.ptr ()->as<torch::nn::BatchNorm2d> ())
-    return batch_norm (*bn, x);
   return layer.forward (x);
 }
 
@@ -477,7 +473,7 @@ struct BasicBlockImpl : torch::nn::Module {
   torch::Tensor
   forward (const torch::Tensor &x)
   {
-    auto h = torch::relu (batch_norm (*bn1, conv_forward (*conv1, x)));
+    auto h = torch::relu (bn1->forward (conv_forward (*conv1, x)));
     auto shortcut = x;
 
     if (downsample)
@@ -485,7 +481,7 @@ struct BasicBlockImpl : torch::nn::Module {
         for (auto &layer : *downsample)
           shortcut = forward_layer (layer, shortcut);
       }
-    h = batch_norm (*bn2, conv_forward (*conv2, h));
+    h = bn2->forward (conv_forward (*conv2, h));
     return torch::relu (h + shortcut);
   }
 
@@ -518,7 +514,7 @@ AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim)
 torch::Tensor
 AudioEncoderImpl::forward (const torch::Tensor &spec)
 {
-  auto h = torch::relu (batch_norm (*bn1, conv_forward (*conv1, spec)));
+  auto h = torch::relu (bn1->forward (conv_forward (*conv1, spec)));
 
   h = F::max_pool2d (h, F::MaxPool2dFuncOptions (3).stride (2).padding (1));
   h = layer4->forward (layer3->forward (layer2->forward (layer1->forward (h))));
