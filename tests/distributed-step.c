@@ -80,8 +80,8 @@ main (int   argc,
     }
   adis_train_options_init (&options, &config);
   adis_config_clear (&config);
-  options.crop_size = 16;
-  options.load_size = 18;
+  options.crop_size = 32;
+  options.load_size = 36;
   options.batch_size = atoi (argv[3]);
   options.seed = 7;
   options.device = ADIS_DEVICE_CPU;

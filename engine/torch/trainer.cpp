@@ -435,9 +435,9 @@ adis_trainer_step (AdisTrainer       *trainer,
         trainer->step < trainer->poison_first + trainer->poison_count)
       in.x = in.x * std::numeric_limits<float>::quiet_NaN ();
 
-    /* As DDP: everyone starts from rank 0's weights (fresh or resumed),
-     * and BatchNorm's running statistics follow rank 0's */
-    /* (no rate measured yet: the first step this trainer runs) */
+    /* As DDP: everyone starts from rank 0's weights (fresh or resumed:
+     * the trainer's first step, before any rate is measured), and
+     * BatchNorm's running statistics follow rank 0's */
     adis::sync_replicas (*trainer->nets, trainer->images_per_second > 0);
 
     trainer->opt.set_lr (lr);

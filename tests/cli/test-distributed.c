@@ -202,7 +202,7 @@ job_argv (const char * const *launch,
   g_ptr_array_add (argv, g_strdup ("cpu"));
   if (epochs != NULL)
     {
-      const char *fresh[] = { "--preset", "tiny", "--size", "16", "--batch", BATCH, "--seed", "3",
+      const char *fresh[] = { "--preset", "tiny", "--size", "32", "--batch", BATCH, "--seed", "3",
                               "--epochs", epochs };
 
       for (guint i = 0; i < G_N_ELEMENTS (fresh); i++)
@@ -386,6 +386,17 @@ max_abs_diff (const AdisTensorView *a,
   return worst;
 }
 
+static double
+max_abs (const AdisTensorView *a)
+{
+  const float *x = (const float *) a->data;
+  double largest = 0;
+
+  for (gsize i = 0; i < a->n_elements; i++)
+    largest = MAX (largest, fabs ((double) x[i]));
+  return largest;
+}
+
 static void
 read_losses (const char *path,
              double      values[7])
@@ -417,8 +428,8 @@ test_first_step (void)
   g_autofree char *rank1_path = g_strconcat (prefix, "-rank1.safetensors", NULL);
   g_autofree char *single_losses = g_strconcat (single_path, ".losses", NULL);
   g_autofree char *rank0_losses = g_strconcat (rank0_path, ".losses", NULL);
-  double a[7], b[7], worst = 0, worst_loss = 0;
-  guint n_grads = 0;
+  double a[7], b[7], worst = 0, worst_loss = 0, largest = 0;
+  guint n_grads = 0, n_within_absolute = 0;
 
   if (!have_torchrun ())
     return;
@@ -441,6 +452,13 @@ test_first_step (void)
   g_assert_no_error (error);
   g_assert_cmpuint (adis_tensor_file_get_n_tensors (single), ==, adis_tensor_file_get_n_tensors (rank0));
 
+  /* The scale: the step's largest gradient. They reach hundreds, where
+   * float32's rounding alone is 3e-5, and a bias before an instance norm
+   * has a gradient of rounding noise only */
+  for (guint i = 0; i < adis_tensor_file_get_n_tensors (single); i++)
+    if (g_str_has_prefix (adis_tensor_file_get_tensor (single, i)->name, "grad."))
+      largest = MAX (largest, max_abs (adis_tensor_file_get_tensor (single, i)));
+
   for (guint i = 0; i < adis_tensor_file_get_n_tensors (single); i++)
     {
       const AdisTensorView *s = adis_tensor_file_get_tensor (single, i);
@@ -456,8 +474,10 @@ test_first_step (void)
           double diff = max_abs_diff (s, r0);
 
           if (diff > 1e-5)
-            g_test_message ("%s differs by %g", s->name, diff);
-          g_assert_cmpfloat (diff, <=, 1e-5);
+            g_test_message ("%s differs by %g (its largest %g)", s->name, diff, max_abs (s));
+          else
+            n_within_absolute++;
+          g_assert_cmpfloat (diff, <=, 1e-5 * MAX (1.0, largest));
           worst = MAX (worst, diff);
           n_grads++;
         }
@@ -471,11 +491,14 @@ test_first_step (void)
   read_losses (rank0_losses, b);
   for (int i = 0; i < 7; i++)
     {
-      worst_loss = MAX (worst_loss, fabs (a[i] - b[i]));
-      g_assert_cmpfloat (fabs (a[i] - b[i]), <=, 1e-5);
+      double diff = fabs (a[i] - b[i]) / MAX (1.0, fabs (a[i]));
+
+      worst_loss = MAX (worst_loss, diff);
+      g_assert_cmpfloat (diff, <=, 1e-5);
     }
-  g_test_message ("first step, 2 ranks vs 1 process: %u gradients, largest difference %.3g; "
-                  "losses and gradient norms %.3g", n_grads, worst, worst_loss);
+  g_test_message ("first step, 2 ranks vs 1 process: %u gradient tensors, %u within 1e-5 absolute, "
+                  "largest difference %.3g with gradients up to %.3g; losses and gradient norms "
+                  "within %.3g (relative above 1)", n_grads, n_within_absolute, worst, largest, worst_loss);
 }
 
 /* The comparison can fail: with the audio encoder, each rank's BatchNorm
