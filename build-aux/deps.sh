@@ -11,6 +11,7 @@ SOUNDSTYLE_BUILD_DEPS=(
   libjpeg-dev       # the tests write CMYK JPEGs with it
   libpng-dev        # masks are written as greyscale PNGs
   libtorch-dev
+  libgloo-dev       # Gloo's headers for libtorch's c10d ProcessGroupGloo (soundstyle train under torchrun)
   gettext
   portaudio19-dev
 )

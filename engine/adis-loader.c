@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "adis-dataset.h"
+#include "adis-loader-shard.h"
 
 void
 adis_loader_options_init (AdisLoaderOptions *options)
@@ -88,6 +89,9 @@ struct _AdisLoader
   gint64             created_usec;
   guint64            n_handed;
   gint64             waited_usec;
+
+  int                shard_index;       /* adis_loader_new_shard; 0 of 1 otherwise */
+  int                shard_count;
 };
 
 typedef struct
@@ -299,15 +303,19 @@ build_batch (AdisLoader        *self,
   g_autofree Augmentation *aug_y = NULL;
   guint n_items = adis_dataset_get_n_items (self->dataset);
   int n = self->options.batch_size;
+  /* A shard draws the whole batch, so that every rank's rows are those of
+   * the one batch, and loads only its own */
+  int shard_n = n / self->shard_count;
+  int first = self->shard_index * shard_n;
   int size = self->options.crop_size;
   gsize image_floats = (gsize) 3 * size * size;
 
-  batch->n = n;
+  batch->n = shard_n;
   batch->size = size;
-  batch->x = g_new (float, image_floats * n);
-  batch->y = g_new (float, image_floats * n);
-  batch->wave_x = g_new (float, (gsize) ADIS_CLIP_SAMPLES * n);
-  batch->wave_y = g_new (float, (gsize) ADIS_CLIP_SAMPLES * n);
+  batch->x = g_new (float, image_floats * shard_n);
+  batch->y = g_new (float, image_floats * shard_n);
+  batch->wave_x = g_new (float, (gsize) ADIS_CLIP_SAMPLES * shard_n);
+  batch->wave_y = g_new (float, (gsize) ADIS_CLIP_SAMPLES * shard_n);
   batch->category_x = g_new (int, n);
   batch->category_y = g_new (int, n);
   batch->index_x = g_new (guint, n);
@@ -346,34 +354,40 @@ build_batch (AdisLoader        *self,
         aug_x[i] = aug_y[i];
       }
 
-  for (int i = 0; i < n; i++)
+  for (int r = 0; r < shard_n; r++)
     {
+      int i = first + r;
       guint ix = batch->index_x[i];
       guint iy = batch->index_y[i];
 
       if (self->options.paired)
         {
-          batch->category_x[i] = batch->category_y[i] = adis_dataset_get_item_category (self->dataset, iy);
+          batch->category_x[r] = batch->category_y[r] = adis_dataset_get_item_category (self->dataset, iy);
           if (!load_pair_into (self, iy, batch->frame_y[i], augment, &aug_y[i],
-                               batch->x + i * image_floats, batch->y + i * image_floats, error) ||
-              !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, error))
+                               batch->x + r * image_floats, batch->y + r * image_floats, error) ||
+              !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) r * ADIS_CLIP_SAMPLES, error))
             return NULL;
-          memcpy (batch->wave_x + (gsize) i * ADIS_CLIP_SAMPLES,
-                  batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, sizeof (float) * ADIS_CLIP_SAMPLES);
+          memcpy (batch->wave_x + (gsize) r * ADIS_CLIP_SAMPLES,
+                  batch->wave_y + (gsize) r * ADIS_CLIP_SAMPLES, sizeof (float) * ADIS_CLIP_SAMPLES);
           continue;
         }
 
-      batch->category_x[i] = adis_dataset_get_item_category (self->dataset, ix);
-      batch->category_y[i] = adis_dataset_get_item_category (self->dataset, iy);
+      batch->category_x[r] = adis_dataset_get_item_category (self->dataset, ix);
+      batch->category_y[r] = adis_dataset_get_item_category (self->dataset, iy);
       if (!load_image_into (self, ix, batch->frame_x[i], augment, &aug_x[i],
-                            batch->x + i * image_floats, error) ||
+                            batch->x + r * image_floats, error) ||
           !load_image_into (self, iy, batch->frame_y[i], augment, &aug_y[i],
-                            batch->y + i * image_floats, error) ||
-          !load_sound_into (self, ix, &aug_x[i], batch->wave_x + (gsize) i * ADIS_CLIP_SAMPLES, error) ||
-          !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES, error))
+                            batch->y + r * image_floats, error) ||
+          !load_sound_into (self, ix, &aug_x[i], batch->wave_x + (gsize) r * ADIS_CLIP_SAMPLES, error) ||
+          !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) r * ADIS_CLIP_SAMPLES, error))
         return NULL;
     }
 
+  /* The items and frames of the shard's own rows */
+  memmove (batch->index_x, batch->index_x + first, sizeof (guint) * shard_n);
+  memmove (batch->index_y, batch->index_y + first, sizeof (guint) * shard_n);
+  memmove (batch->frame_x, batch->frame_x + first, sizeof (guint) * shard_n);
+  memmove (batch->frame_y, batch->frame_y + first, sizeof (guint) * shard_n);
   return g_steal_pointer (&batch);
 }
 
@@ -425,6 +439,16 @@ adis_loader_new (AdisDataset              *dataset,
                  const AdisLoaderOptions  *options,
                  GError                  **error)
 {
+  return adis_loader_new_shard (dataset, options, 0, 1, error);
+}
+
+AdisLoader *
+adis_loader_new_shard (AdisDataset              *dataset,
+                       const AdisLoaderOptions  *options,
+                       int                       shard_index,
+                       int                       shard_count,
+                       GError                  **error)
+{
   AdisLoader *self;
 
   g_return_val_if_fail (dataset != NULL, NULL);
@@ -438,6 +462,15 @@ adis_loader_new (AdisDataset              *dataset,
                    "Loader: batch size %d, load size %d and crop size %d are not usable "
                    "(the crop must fit in the load size)",
                    options->batch_size, options->load_size, options->crop_size);
+      return NULL;
+    }
+  if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count ||
+      options->batch_size % shard_count != 0)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Loader: shard %d of %d of a batch of %d is not usable (the batch must "
+                   "divide into equal shards)",
+                   shard_index, shard_count, options->batch_size);
       return NULL;
     }
   if (!(options->gain_augment >= 0.f && options->gain_augment <= 100.f) ||
@@ -464,6 +497,8 @@ adis_loader_new (AdisDataset              *dataset,
   if (self->options.queue_depth == 0)
     self->options.queue_depth = 4;
   self->augment = options->augment;
+  self->shard_index = shard_index;
+  self->shard_count = shard_count;
   self->ready = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, slot_free);
   self->created_usec = g_get_monotonic_time ();
   g_mutex_init (&self->mutex);

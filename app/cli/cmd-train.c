@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "soundstyle-cli.h"
+#include "adis-distributed.h"
 #include "train-report.h"
 
 typedef struct
@@ -51,6 +52,7 @@ typedef struct
   int       grid_bins;
   int       overlay_cell;
   gboolean  json;
+  double    collective_timeout;
 } TrainArgs;
 
 static void
@@ -218,6 +220,10 @@ check_args (TrainArgs  *args,
     return usage_error (error, "--checkpoint-every %d must be 0 (never) or more", args->checkpoint_every);
   if (args->log_every < 1)
     return usage_error (error, "--log-every %d must be at least 1", args->log_every);
+  if (!isnan (args->collective_timeout) &&
+      !(args->collective_timeout >= 1.0 && args->collective_timeout <= 86400.0))
+    return usage_error (error, "--collective-timeout %g must be from 1 to 86400 seconds",
+                        args->collective_timeout);
 
   if (args->samples == NULL && args->sample_every >= 0)
     return usage_error (error, "--sample-every needs --samples DIR");
@@ -332,6 +338,62 @@ out:
   return trainer;
 }
 
+/* Under torchrun (its RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): joins
+ * the job, quiets every rank but 0, and after a restart by torchrun's
+ * --max_restarts picks the run up from its checkpoint. Alone: nothing. */
+static gboolean
+join_job (TrainArgs    *args,
+          TrainReport  *report,
+          AdisDevice   *device,
+          const char  **out_resume,
+          GError      **error)
+{
+  AdisDistributedEnv env;
+  AdisDistributedOptions options;
+  gboolean joined;
+
+  *out_resume = args->resume;
+  if (!adis_distributed_env_read (&env, error))
+    {
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      if (!isnan (args->collective_timeout))
+        return usage_error (error, "--collective-timeout is for a job that torchrun launches "
+                            "(RANK and WORLD_SIZE are not set)");
+      return TRUE;
+    }
+
+  adis_distributed_options_init (&options);
+  if (!isnan (args->collective_timeout))
+    options.timeout_seconds = args->collective_timeout;
+  /* Gloo on the CPU unless CUDA is asked for by name: then NCCL, one GPU
+   * per rank (LOCAL_RANK) */
+  options.cuda = *device == ADIS_DEVICE_CUDA;
+  if (!options.cuda)
+    *device = ADIS_DEVICE_CPU;
+
+  joined = adis_distributed_join (&env, &options, error);
+  if (joined)
+    {
+      train_report_set_rank (report, env.rank, env.world_size);
+      soundstyle_cli_interrupt_repeatable ();
+      if (env.rank != 0)
+        args->sample_every = 0;
+      /* torchrun restarted the job after a failure: its checkpoint, if
+       * one was written, is where the job stands */
+      if (args->resume == NULL && env.restart_count > 0 &&
+          g_file_test (args->checkpoint, G_FILE_TEST_IS_REGULAR))
+        {
+          *out_resume = args->checkpoint;
+          if (env.rank == 0)
+            g_printerr ("soundstyle: restart %d: resuming from %s\n", env.restart_count,
+                        args->checkpoint);
+        }
+    }
+  adis_distributed_env_clear (&env);
+  return joined;
+}
+
 /* Quotes only what the shell would otherwise split or expand, so the hint
  * reads like what the user typed */
 static char *
@@ -352,6 +414,34 @@ resume_hint (const TrainArgs *args)
 
   return g_strdup_printf ("soundstyle train %s --output %s --resume %s",
                           dataset, output, checkpoint);
+}
+
+/* Data parallel: every rank holds the same weights, rank 0 writes them */
+static gboolean
+save_checkpoint (AdisTrainer  *trainer,
+                 const char   *path,
+                 GError      **error)
+{
+  if (adis_distributed_get_rank () != 0)
+    return TRUE;
+  return adis_trainer_save_checkpoint (trainer, path, error);
+}
+
+/* FALSE with a cancelled error when any rank was interrupted */
+static gboolean
+stop_requested (GCancellable  *cancellable,
+                GError       **error)
+{
+  gboolean stop;
+
+  if (!adis_distributed_any (g_cancellable_is_cancelled (cancellable), &stop, error))
+    return FALSE;
+  if (stop)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Training cancelled");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Runs until the end, --max-steps or an error; checkpoints on the way */
@@ -387,8 +477,9 @@ run_training (AdisTrainer  *trainer,
                              args->sample_every, NULL, 0, cancellable, error))
         return FALSE;
 
-      /* Cancelling after the chunk's last step still stops here */
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      /* Cancelling after the chunk's last step still stops here (on every
+       * rank together, whichever was interrupted) */
+      if (!stop_requested (cancellable, error))
         return FALSE;
 
       step = adis_trainer_get_step (trainer);
@@ -397,7 +488,7 @@ run_training (AdisTrainer  *trainer,
       if (args->checkpoint_every > 0 && step % args->checkpoint_every == 0 && step < total &&
           adis_trainer_get_skipped_in_a_row (trainer) == 0)
         {
-          if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, error))
+          if (!save_checkpoint (trainer, args->checkpoint, error))
             return FALSE;
           train_report_checkpoint (report, step, args->checkpoint);
           *out_saved_step = step;
@@ -417,6 +508,7 @@ train (TrainArgs *args)
   GCancellable *cancellable;
   AdisDevice device;
   AdisSplit split = ADIS_SPLIT_TRAIN;
+  const char *resume = NULL;
   gint64 saved_step = -1;
   gint64 step;
   gint64 total;
@@ -435,18 +527,23 @@ train (TrainArgs *args)
       g_prefix_error (&error, "--split: ");
       return train_report_fail (report, error);
     }
+  if (!join_job (args, report, &device, &resume, &error))
+    return train_report_fail (report, error);
   if ((dataset = adis_dataset_open_split (args->dataset, split, &error)) == NULL)
     return train_report_fail (report, error);
 
-  if (args->resume != NULL)
-    trainer = adis_trainer_resume (args->resume, dataset, device, &error);
+  if (resume != NULL)
+    trainer = adis_trainer_resume (resume, dataset, device, &error);
   else
     trainer = new_trainer (args, dataset, device, &error);
-  if (trainer == NULL)
+  if (trainer == NULL ||
+      !adis_distributed_check_same (adis_trainer_get_step (trainer),
+                                    "the step to start from: every rank must read the same "
+                                    "checkpoint (on a file system they all share)", &error))
     return train_report_fail (report, error);
 
   train_report_start (report, trainer, dataset, args->output, args->checkpoint,
-                      args->resume != NULL, args->max_steps);
+                      resume != NULL, args->max_steps);
 
   if (!run_training (trainer, args, report, cancellable, &saved_step, &error))
     {
@@ -460,7 +557,7 @@ train (TrainArgs *args)
       step = adis_trainer_get_step (trainer);
       if (step != saved_step)
         {
-          if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, &error))
+          if (!save_checkpoint (trainer, args->checkpoint, &error))
             return train_report_fail (report, error);
           train_report_checkpoint (report, step, args->checkpoint);
         }
@@ -476,12 +573,13 @@ train (TrainArgs *args)
   /* Stopped by --max-steps: the checkpoint lets the run go on later */
   if (step < total && step != saved_step)
     {
-      if (!adis_trainer_save_checkpoint (trainer, args->checkpoint, &error))
+      if (!save_checkpoint (trainer, args->checkpoint, &error))
         return train_report_fail (report, error);
       train_report_checkpoint (report, step, args->checkpoint);
     }
 
-  if (!adis_trainer_export_model (trainer, args->output, FALSE, &error))
+  if (adis_distributed_get_rank () == 0 &&
+      !adis_trainer_export_model (trainer, args->output, FALSE, &error))
     return train_report_fail (report, error);
 
   if (step < total)
@@ -502,9 +600,12 @@ soundstyle_cmd_train (int    argc,
   g_auto(TrainArgs) args = {
     .size = -1, .batch = -1, .checkpoint_every = 1000, .sample_every = -1,
     .log_every = 50, .max_steps = -1, .lr = NAN, .gain_augment = NAN, .oracle = NAN,
+    .collective_timeout = NAN,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  int status;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "The model file to write at the end", "MODEL" },
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &args.preset, "Model shape: paper, desktop, compact or tiny (default: paper)", "NAME" },
@@ -536,6 +637,7 @@ soundstyle_cmd_train (int    argc,
     { "sample-every", 0, 0, G_OPTION_ARG_INT, &args.sample_every, "Steps between samples (default: 500)", "N" },
     { "log-every", 0, 0, G_OPTION_ARG_INT, &args.log_every, "Steps between progress lines when not on a terminal (default: 50)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "One JSON object per line on stdout: start, progress, sample, checkpoint, done, error", NULL },
+    { "collective-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args.collective_timeout, "Under torchrun: a rank that waits this long for the others ends the job with an error (default: 600)", "SECONDS" },
     { NULL }
   };
 
@@ -544,16 +646,26 @@ soundstyle_cmd_train (int    argc,
     "Train a model on DATASET: a prepared dataset (manifest.tsv, as soundstyle\n"
     "prepare writes), or a folder with images/ and clips/ whose files pair up by\n"
     "name (images/a.jpg with clips/a.wav), and an optional labels.tsv.");
-  g_option_context_set_description (context,
+  description = g_strdup_printf (
     "Ctrl-C stops between steps, writes a checkpoint and tells how to resume.\n"
     "With --resume, the checkpoint fixes the model, the schedule and the seed.\n"
+    "\n"
+    "Data parallel: under PyTorch's torchrun, one process per rank; --batch is the\n"
+    "global batch, shared equally by the ranks; only rank 0 writes. After a restart\n"
+    "(torchrun --max_restarts K) the job resumes from its checkpoint by itself.\n"
+    "This build's c10d backends: %s.\n"
     "\n"
     "Examples:\n"
     "  soundstyle train ~/data/into-the-wild --output wild.safetensors\n"
     "  soundstyle prepare hikes/*.mp4 --output hikes && soundstyle train hikes -o hikes.safetensors\n"
     "  soundstyle train data --preset desktop --size 128 --batch 8 --epochs 10+10 -o small.safetensors\n"
     "  soundstyle train data --output wild.safetensors --resume wild.safetensors.ckpt\n"
-    "  soundstyle train data --preset tiny --max-steps 100 --json -o test.safetensors\n");
+    "  soundstyle train data --preset tiny --max-steps 100 --json -o test.safetensors\n"
+    "  torchrun --nproc_per_node 2 -r 2 -t 2 --no_python soundstyle train data -o wild.safetensors\n",
+    adis_distributed_backends ()[0] != '\0'
+    ? adis_distributed_backends ()
+    : "none (built without libgloo-dev's headers): one process only");
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))
@@ -568,5 +680,7 @@ soundstyle_cmd_train (int    argc,
     }
   args.dataset = g_strdup (argv[1]);
 
-  return train (&args);
+  status = train (&args);
+  adis_distributed_leave ();
+  return status;
 }

@@ -343,6 +343,24 @@ soundstyle_cli_interrupt_cancellable (void)
   return interrupt_cancellable;
 }
 
+/* Under a launcher (torchrun) in the same process group, Ctrl-C reaches a
+ * rank twice: from the terminal and from the launcher passing it on. The
+ * second must not kill the rank before its checkpoint; the launcher's own
+ * deadline (SIGKILL after 30 s) still bounds the stop. */
+void
+soundstyle_cli_interrupt_repeatable (void)
+{
+  struct sigaction action;
+
+  soundstyle_cli_interrupt_cancellable ();
+  memset (&action, 0, sizeof action);
+  action.sa_handler = on_interrupt_signal;
+  sigemptyset (&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
 int
 soundstyle_cli_interrupt_signal (void)
 {

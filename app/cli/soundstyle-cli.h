@@ -51,6 +51,8 @@ char          *soundstyle_cli_find_model    (const char     *given,
  * second signal kills the process the usual way. */
 GCancellable  *soundstyle_cli_interrupt_cancellable (void);
 int            soundstyle_cli_interrupt_signal      (void);
+/* After the first, further SIGINT/SIGTERM are ignored instead of killing */
+void           soundstyle_cli_interrupt_repeatable  (void);
 
 /* Input checks shared by the commands; each error says which file */
 /* An output file: not a folder, in a folder that exists */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adis-distributed.h"
 #include "json-lines.h"
 #include "train-report.h"
 
@@ -27,6 +28,9 @@ struct _TrainReport
   int       log_every;
   char     *samples_dir;
   gint64    last_redraw;   /* monotonic µs */
+  int       rank;          /* data parallel: only rank 0 reports */
+  int       world_size;
+  gboolean  quiet;         /* a rank other than 0 */
 };
 
 TrainReport *
@@ -40,8 +44,20 @@ train_report_new (gboolean    json,
   report->terminal = !json && isatty (STDERR_FILENO);
   report->log_every = MAX (log_every, 1);
   report->samples_dir = g_strdup (samples_dir);
+  report->world_size = 1;
 
   return report;
+}
+
+void
+train_report_set_rank (TrainReport *report,
+                       int          rank,
+                       int          world_size)
+{
+  report->rank = rank;
+  report->world_size = world_size;
+  report->quiet = rank != 0;
+  report->terminal = report->terminal && !report->quiet;
 }
 
 void
@@ -149,6 +165,10 @@ train_report_start (TrainReport *report,
   const AdisTrainOptions *options = adis_trainer_get_options (trainer);
   gint64 step = adis_trainer_get_step (trainer);
   gint64 total = adis_trainer_get_total_steps (trainer);
+  g_autofree char *ranks = NULL;
+
+  if (report->quiet)
+    return;
 
   if (report->json)
     {
@@ -167,14 +187,20 @@ train_report_start (TrainReport *report,
       json_lines_add_string (builder, "output", output);
       json_lines_add_string (builder, "checkpoint", checkpoint);
       json_lines_add_boolean (builder, "resumed", resumed);
+      json_lines_add_int (builder, "world_size", report->world_size);
+      if (adis_distributed_is_active ())
+        json_lines_add_string (builder, "backend", adis_distributed_get_backend ());
       json_lines_emit (builder);
       return;
     }
 
-  g_printerr ("%s a %s model on %s: %u items, step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+  if (adis_distributed_is_active ())
+    ranks = g_strdup_printf (" × %d ranks (%s)", report->world_size, adis_distributed_get_backend ());
+  g_printerr ("%s a %s model on %s%s: %u items, step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
               " (epochs %d+%d, batch %d, crop %d)\n",
               resumed ? "Resuming" : "Training", options->model.preset,
-              adis_trainer_get_device_name (trainer), adis_dataset_get_n_items (dataset),
+              adis_trainer_get_device_name (trainer), ranks != NULL ? ranks : "",
+              adis_dataset_get_n_items (dataset),
               step, total, options->epochs_constant, options->epochs_decay,
               options->batch_size, options->crop_size);
 }
@@ -184,6 +210,9 @@ train_report_progress_cb (const AdisTrainProgress *p,
                           gpointer                 user_data)
 {
   TrainReport *report = user_data;
+
+  if (report->quiet)
+    return;
 
   if (report->json)
     {
@@ -271,7 +300,7 @@ train_report_sample_cb (gint64     step,
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
 
-  if (report->samples_dir == NULL || styled == NULL)
+  if (report->samples_dir == NULL || styled == NULL || report->quiet)
     return;
 
   name = g_strdup_printf ("step-%08" G_GINT64_FORMAT ".png", step);
@@ -303,6 +332,9 @@ train_report_checkpoint (TrainReport *report,
                          gint64       step,
                          const char  *path)
 {
+  if (report->quiet)
+    return;
+
   if (report->json)
     {
       g_autoptr(JsonBuilder) builder = json_lines_begin ("checkpoint");
@@ -324,6 +356,9 @@ train_report_interrupted (TrainReport *report,
                           const char  *checkpoint,
                           const char  *resume_command)
 {
+  if (report->quiet)
+    return;
+
   if (report->json)
     {
       g_autoptr(JsonBuilder) builder = json_lines_begin ("interrupted");
@@ -348,6 +383,15 @@ train_report_done (TrainReport *report,
                    const char  *model,
                    const char  *resume_command)
 {
+  double seconds;
+  guint64 bytes;
+  guint64 steps;
+
+  if (report->quiet)
+    return;
+
+  /* What averaging the gradients cost: scaling figures for a job */
+  adis_distributed_get_stats (&seconds, &bytes, &steps);
   if (report->json)
     {
       g_autoptr(JsonBuilder) builder = json_lines_begin ("done");
@@ -357,11 +401,19 @@ train_report_done (TrainReport *report,
       json_lines_add_int (builder, "total_steps", total_steps);
       if (resume_command != NULL)
         json_lines_add_string (builder, "resume", resume_command);
+      if (steps > 0)
+        {
+          json_lines_add_double (builder, "allreduce_seconds_per_step", seconds / steps);
+          json_lines_add_int (builder, "allreduce_bytes_per_step", (gint64) (bytes / steps));
+        }
       json_lines_emit (builder);
       return;
     }
 
   end_progress_line (report);
+  if (steps > 0)
+    g_printerr ("Averaging gradients over %d ranks: %.1f ms and %.2f MB per step\n",
+                report->world_size, 1e3 * seconds / steps, bytes / (double) steps / 1e6);
   if (resume_command != NULL)
     g_printerr ("Wrote %s after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
                 " steps; go on with: %s\n", model, step, total_steps, resume_command);
@@ -373,6 +425,18 @@ int
 train_report_fail (TrainReport  *report,
                    const GError *error)
 {
+  g_autoptr(GError) ranked = NULL;
+
+  /* The launcher interleaves every rank's stderr */
+  if (report->world_size > 1)
+    {
+      ranked = g_error_copy (error);
+      g_prefix_error (&ranked, "rank %d of %d: ", report->rank, report->world_size);
+      error = ranked;
+      if (report->quiet)
+        return soundstyle_cli_report_error (error);
+    }
+
   if (report->json)
     {
       g_autoptr(JsonBuilder) builder = json_lines_begin ("error");

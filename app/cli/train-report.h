@@ -18,6 +18,11 @@ TrainReport *train_report_new              (gboolean                 json,
                                             int                      log_every,
                                             const char              *samples_dir);
 void         train_report_free             (TrainReport             *report);
+/* One rank of a data-parallel job: only rank 0 reports; every rank's
+ * errors go to stderr, naming the rank */
+void         train_report_set_rank         (TrainReport             *report,
+                                            int                      rank,
+                                            int                      world_size);
 
 /* Creates the samples folder */
 gboolean     train_report_prepare_samples  (TrainReport             *report,

@@ -11,6 +11,7 @@
 
 #include <cmath>
 
+#include "distributed.h"
 #include "losses.h"
 
 namespace adis {
@@ -228,6 +229,17 @@ discriminator_params (Networks &nets)
   return params;
 }
 
+// Everything the G step updates: G (+ G_B), the audio encoder or the
+// keyword table, and PatchNCE's MLPs
+std::vector<torch::Tensor>
+trained_with_generator (Networks &nets)
+{
+  std::vector<torch::Tensor> params = generator_params (nets);
+
+  append (params, nets->F->parameters ());
+  return params;
+}
+
 void
 freeze_discriminators (Networks &nets, bool frozen)
 {
@@ -277,8 +289,10 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   auto loss_d = (lsgan_loss (nets->discriminate (fake.detach (), spec_y), false) +
                  lsgan_loss (nets->discriminate (in.y, spec_y), true)) * 0.5;
   loss_d.backward ();
+  // Data parallel: the ranks' mean gradient, and their mean loss
+  auto loss_d_all = average_gradients (discriminator_params (nets), loss_d);
   result.grad_norm_d = grad_norm (discriminator_params (nets));
-  if (finite_update (loss_d, result.grad_norm_d, result))
+  if (finite_update (loss_d_all, result.grad_norm_d, result))
     opt.d->step ();
 
   // G, audio encoder and MLP step with D frozen. The total is the paper's
@@ -307,8 +321,9 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
       total = total + o.lambda_oracle * loss_oracle;
     }
   total.backward ();
+  auto total_all = average_gradients (trained_with_generator (nets), total);
   result.grad_norm_g = grad_norm (generator_params (nets));
-  if (finite_update (total, result.grad_norm_g, result))
+  if (finite_update (total_all, result.grad_norm_g, result))
     {
       opt.g->step ();
       opt.f->step ();
@@ -348,8 +363,9 @@ cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   auto loss_d_b = (lsgan_loss (nets->D_B->forward (fake_x.detach (), spec_x), false) +
                    lsgan_loss (nets->D_B->forward (in.x, spec_x), true)) * 0.5;
   (loss_d + loss_d_b).backward ();
+  auto loss_d_all = average_gradients (discriminator_params (nets), loss_d + loss_d_b);
   result.grad_norm_d = grad_norm (discriminator_params (nets));
-  if (finite_update (loss_d + loss_d_b, result.grad_norm_d, result))
+  if (finite_update (loss_d_all, result.grad_norm_d, result))
     opt.d->step ();
 
   freeze_discriminators (nets, true);
@@ -359,8 +375,9 @@ cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   auto loss_cycle = cycle_loss (rec_x, in.x) + cycle_loss (rec_y, in.y);
   auto total = loss_gan + o.lambda_cycle * loss_cycle;
   total.backward ();
+  auto total_all = average_gradients (generator_params (nets), total);
   result.grad_norm_g = grad_norm (generator_params (nets));
-  if (finite_update (total, result.grad_norm_g, result))
+  if (finite_update (total_all, result.grad_norm_g, result))
     opt.g->step ();
   freeze_discriminators (nets, false);
 

@@ -5,6 +5,13 @@
 
 #include "trainer-private.h"
 
+#include "distributed.h"
+
+extern "C" {
+#include "adis-loader-shard.h"
+#include "adis-testing-distributed.h"
+}
+
 #include <limits>
 
 #include <cmath>
@@ -98,6 +105,12 @@ validate_options (AdisTrainOptions *options,
                     options->load_size, options->crop_size);
   if (options->batch_size < 1)
     return invalid (error, "Batch size %d: it must be at least 1", options->batch_size);
+  /* Equal shards keep the average of the ranks' gradients the gradient of
+   * the global batch */
+  if (options->batch_size % adis_distributed_get_world_size () != 0)
+    return invalid (error, "Batch size %d cannot be shared equally by %d ranks: "
+                    "the global batch must be a multiple of the world size",
+                    options->batch_size, adis_distributed_get_world_size ());
   if (options->epochs_constant < 0 || options->epochs_decay < 0 ||
       options->epochs_constant + options->epochs_decay < 1)
     return invalid (error, "Epochs %d + %d: at least one epoch is needed",
@@ -261,6 +274,7 @@ trainer_create (const AdisTrainOptions *options,
       adis_trainer_free (trainer);
       return NULL;
     }
+  trainer->device = adis::rank_device (trainer->device);
   trainer->device_name = device_name (trainer->device);
 
   n_items = adis_dataset_get_n_items (dataset);
@@ -294,7 +308,8 @@ trainer_create (const AdisTrainOptions *options,
   loader_options.paired = options->lambda_oracle > 0;
   loader_options.seed = options->seed;
   loader_options.n_workers = options->n_workers;
-  trainer->loader = adis_loader_new (dataset, &loader_options, error);
+  trainer->loader = adis_loader_new_shard (dataset, &loader_options, adis_distributed_get_rank (),
+                                           adis_distributed_get_world_size (), error);
   if (trainer->loader == NULL)
     {
       adis_trainer_free (trainer);
@@ -436,8 +451,14 @@ adis_trainer_step (AdisTrainer       *trainer,
         trainer->step < trainer->poison_first + trainer->poison_count)
       in.x = in.x * std::numeric_limits<float>::quiet_NaN ();
 
+    /* As DDP: everyone starts from rank 0's weights (fresh or resumed:
+     * the trainer's first step, before any rate is measured), and
+     * BatchNorm's running statistics follow rank 0's */
+    adis::sync_replicas (*trainer->nets, trainer->images_per_second > 0);
+
     trainer->opt.set_lr (lr);
     result = adis::train_step (trainer->nets, trainer->opt, in);
+    adis::finish_step (result);
     return true;
   });
   if (!ok)
@@ -462,7 +483,7 @@ adis_trainer_step (AdisTrainer       *trainer,
 
   {
     double seconds = MAX (1e-6, (g_get_monotonic_time () - start) / 1e6);
-    double rate = batch->n / seconds;
+    double rate = batch->n * adis_distributed_get_world_size () / seconds;
 
     /* Smoothed so that the ETA does not jump with every batch */
     trainer->images_per_second = trainer->images_per_second > 0
@@ -569,8 +590,13 @@ adis_trainer_run (AdisTrainer           *trainer,
   while (trainer->step < trainer->total_steps && (max_steps < 0 || done < max_steps))
     {
       AdisTrainProgress p;
+      gboolean cancelled;
 
-      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+      /* Every rank stops at the same step, whichever was interrupted */
+      if (!adis_distributed_any (cancellable != NULL && g_cancellable_is_cancelled (cancellable),
+                                 &cancelled, error))
+        return FALSE;
+      if (cancelled)
         {
           g_set_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED,
                        "Training cancelled after step %" G_GINT64_FORMAT, trainer->step);
@@ -637,5 +663,25 @@ adis_trainer_export_model (AdisTrainer *trainer,
                                    nets->A ? nets->A.get () : nullptr,
                                    nets->K ? nets->K.get () : nullptr,
                                    training, half_precision, error);
+  });
+}
+
+extern "C" gboolean
+adis_testing_save_gradients (AdisTrainer *trainer,
+                             const char  *path,
+                             GError     **error)
+{
+  g_return_val_if_fail (trainer != NULL && path != NULL, FALSE);
+
+  return adis::guard (error, [&] () {
+    g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
+
+    for (const auto &p : trainer->nets->named_parameters (true))
+      {
+        adis::save_tensor (writer, "param." + p.key (), p.value ().detach (), ADIS_DTYPE_F32);
+        if (p.value ().grad ().defined ())
+          adis::save_tensor (writer, "grad." + p.key (), p.value ().grad (), ADIS_DTYPE_F32);
+      }
+    return (bool) adis_tensor_writer_save (writer, path, error);
   });
 }
