@@ -482,9 +482,11 @@ adis_colour_jitter_apply (const AdisColourJitter *jitter,
   const float *in;
   g_autofree float *out = NULL;
   double mean = 0.0;
-  /* YIQ: luma and two chroma axes, turned by the hue angle */
+  /* The hue turns colours about the grey axis (1, 1, 1): a rotation, so
+   * no turn is exactly no change and grey stays grey */
   double theta = jitter->hue_degrees * G_PI / 180.0;
-  double ch = cos (theta), sh = sin (theta);
+  double a = (1.0 - cos (theta)) / 3.0, b = sin (theta) / sqrt (3.0);
+  double d = cos (theta) + a;
 
   g_return_val_if_fail (jitter != NULL && image != NULL, NULL);
 
@@ -501,7 +503,7 @@ adis_colour_jitter_apply (const AdisColourJitter *jitter,
 
   for (gsize p = 0; p < plane; p++)
     {
-      double rgb[3], y, i, q, i2, q2;
+      double rgb[3], turned[3], luma;
 
       for (int c = 0; c < 3; c++)
         {
@@ -509,16 +511,15 @@ adis_colour_jitter_apply (const AdisColourJitter *jitter,
 
           rgb[c] = mean + jitter->contrast * (v - mean);
         }
-      y = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
-      i = (0.596 * rgb[0] - 0.274 * rgb[1] - 0.322 * rgb[2]) * jitter->saturation;
-      q = (0.211 * rgb[0] - 0.523 * rgb[1] + 0.312 * rgb[2]) * jitter->saturation;
-      i2 = i * ch - q * sh;
-      q2 = i * sh + q * ch;
-      rgb[0] = y + 0.956 * i2 + 0.621 * q2;
-      rgb[1] = y - 0.272 * i2 - 0.647 * q2;
-      rgb[2] = y - 1.106 * i2 + 1.703 * q2;
+      /* Saturation: towards or away from the pixel's own grey */
+      luma = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
       for (int c = 0; c < 3; c++)
-        out[c * plane + p] = (float) (CLAMP (rgb[c], 0.0, 1.0) * 2.0 - 1.0);
+        rgb[c] = luma + jitter->saturation * (rgb[c] - luma);
+      turned[0] = d * rgb[0] + (a - b) * rgb[1] + (a + b) * rgb[2];
+      turned[1] = (a + b) * rgb[0] + d * rgb[1] + (a - b) * rgb[2];
+      turned[2] = (a - b) * rgb[0] + (a + b) * rgb[1] + d * rgb[2];
+      for (int c = 0; c < 3; c++)
+        out[c * plane + p] = (float) (CLAMP (turned[c], 0.0, 1.0) * 2.0 - 1.0);
     }
 
   return adis_image_new_from_planes (out, w, h);
