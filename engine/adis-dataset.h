@@ -90,6 +90,11 @@ typedef struct
   int      queue_depth;   /* batches decoded ahead; 0 picks 4 */
   gboolean paired;        /* FALSE: x and y from different items, as the paper trains;
                            TRUE: x is y's own unstyled input (adis_dataset_has_inputs) */
+  gboolean media_augment; /* TRUE: adis-augment.h's waveform augmentations on every clip,
+                           colour jitter on x, random crops of every image (with augment);
+                           paired, the target is re-rendered from the jittered input at the
+                           level the spread gives. FALSE (default here; the trainer's
+                           default is TRUE): none of them, as the reference */
 } AdisLoaderOptions;
 
 void          adis_loader_options_init      (AdisLoaderOptions *options);
@@ -121,8 +126,8 @@ AdisLoader   *adis_loader_new               (AdisDataset             *dataset,
                                              const AdisLoaderOptions *options,
                                              GError                 **error);
 void          adis_loader_free              (AdisLoader   *loader);
-/* Batches are numbered from 0; batch k depends only on (seed, k, augment),
- * never on thread timing. Skips nothing silently: an item that fails to
+/* Batches are numbered from 0; batch k depends only on the options (seed
+ * among them), k and augment, never on thread timing. Skips nothing silently: an item that fails to
  * decode is an error naming the file. */
 AdisBatch    *adis_loader_next              (AdisLoader   *loader,
                                              GError      **error);

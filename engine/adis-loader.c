@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "adis-augment.h"
 #include "adis-dataset.h"
 #include "adis-loader-shard.h"
 
@@ -26,6 +27,7 @@ adis_loader_options_init (AdisLoaderOptions *options)
   options->load_size = 286;
   options->crop_size = 256;
   options->augment = TRUE;
+  options->media_augment = FALSE;
   options->gain_augment = 0.f;
   options->seed = 0;
   options->n_workers = 0;
@@ -152,18 +154,26 @@ typedef struct
   int   crop_y;
   int   flip;
   float gain;
+  /* media_augment: the sound's and the photo's own augmentations */
+  gboolean          media;
+  AdisColourJitter  colour;
+  AdisSoundAugment  sound;
+  guint             background;   /* the item whose clip plays under this one */
 } Augmentation;
 
-/* Resize, and with augment crop and mirror as aug says, into out */
+/* Resize, and with augment crop and mirror as aug says, into out; with
+ * colour, the colour jitter too */
 static void
 augment_into (AdisLoader          *self,
               AdisImage           *image,
               gboolean             augment,
               const Augmentation  *aug,
+              gboolean             colour,
               float               *out)
 {
   g_autoptr(AdisImage) resized = NULL;
   g_autoptr(AdisImage) cropped = NULL;
+  g_autoptr(AdisImage) jittered = NULL;
   AdisImage *final;
   int crop = self->options.crop_size;
 
@@ -175,8 +185,11 @@ augment_into (AdisLoader          *self,
   else
     {
       int load = self->options.load_size;
+      g_autoptr(AdisImage) region = NULL;
 
-      resized = adis_image_resize (image, load, load);
+      /* A random part of the photo, not always the whole scene */
+      region = aug->media ? adis_colour_jitter_crop (&aug->colour, image) : adis_image_ref (image);
+      resized = adis_image_resize (region, load, load);
       cropped = adis_image_crop (resized, aug->crop_x, aug->crop_y, crop, crop);
       if (aug->flip)
         {
@@ -186,6 +199,12 @@ augment_into (AdisLoader          *self,
           cropped = flipped;
         }
       final = cropped;
+    }
+  /* Pixel by pixel, so after the crop: fewer pixels to change */
+  if (aug->media && colour)
+    {
+      jittered = adis_colour_jitter_apply (&aug->colour, final);
+      final = jittered;
     }
 
   memcpy (out, adis_image_get_planes (final), sizeof (float) * 3 * crop * crop);
@@ -197,6 +216,7 @@ load_image_into (AdisLoader          *self,
                  guint                frame,
                  gboolean             augment,
                  const Augmentation  *aug,
+                 gboolean             colour,
                  float               *out,
                  GError             **error)
 {
@@ -204,14 +224,17 @@ load_image_into (AdisLoader          *self,
 
   if (image == NULL)
     return FALSE;
-  augment_into (self, image, augment, aug, out);
+  augment_into (self, image, augment, aug, colour, out);
   return TRUE;
 }
 
 /* Paired: x is the unstyled input the item's frame was rendered from, at
  * the frame's size and with the frame's augmentation, so that x and y
  * differ only by the style; y is the frame, or with a gain augmentation the
- * render that gain asks for */
+ * render that gain asks for. With the media augmentation the input's colours
+ * are jittered first and y is the render of that input, at the gain of the
+ * level spread too: the target follows the sound's level and the photo's
+ * colours, so neither teaches the model to ignore them. */
 static gboolean
 load_pair_into (AdisLoader          *self,
                 guint                index,
@@ -224,24 +247,32 @@ load_pair_into (AdisLoader          *self,
 {
   g_autoptr(AdisImage) target = adis_dataset_load_frame (self->dataset, index, frame, error);
   g_autoptr(AdisImage) input = NULL;
+  float gain = aug->gain * (aug->media ? aug->sound.gain : 1.f);
 
   if (target == NULL)
     return FALSE;
   input = adis_dataset_load_input (self->dataset, index, adis_image_get_width (target), error);
   if (input == NULL)
     return FALSE;
+  if (aug->media)
+    {
+      AdisImage *jittered = adis_colour_jitter_apply (&aug->colour, input);
+
+      adis_image_unref (input);
+      input = jittered;
+    }
   /* A clip played louder or softer asks for heavier or lighter weather:
    * the renderer draws the frame that gain calls for, which teaches the
    * volume slider directly */
-  if (aug->gain != 1.f)
+  if (gain != 1.f || aug->media)
     {
       g_clear_pointer (&target, adis_image_unref);
-      target = adis_dataset_render_input (self->dataset, index, input, aug->gain, error);
+      target = adis_dataset_render_input (self->dataset, index, input, gain, error);
       if (target == NULL)
         return FALSE;
     }
-  augment_into (self, input, augment, aug, out_x);
-  augment_into (self, target, augment, aug, out_y);
+  augment_into (self, input, augment, aug, FALSE, out_x);
+  augment_into (self, target, augment, aug, FALSE, out_y);
   return TRUE;
 }
 
@@ -260,6 +291,19 @@ load_sound_into (AdisLoader          *self,
   samples = adis_sound_get_samples (sound);
   for (int i = 0; i < ADIS_CLIP_SAMPLES; i++)
     out[i] = samples[i] * aug->gain;
+  if (aug->media)
+    {
+      g_autoptr(AdisSound) background = NULL;
+      guint n_items = adis_dataset_get_n_items (self->dataset);
+      /* Another item's clip: the clip itself would be in phase with it */
+      guint other = aug->background != index ? aug->background : (index + 1) % n_items;
+
+      if (aug->sound.background && other != index &&
+          (background = adis_dataset_load_sound (self->dataset, other, error)) == NULL)
+        return FALSE;
+      adis_sound_augment_apply (&aug->sound, out,
+                                background != NULL ? adis_sound_get_samples (background) : NULL);
+    }
   return TRUE;
 }
 
@@ -276,6 +320,7 @@ draw_augmentation (GRand              *rand,
   aug->crop_y = range > 0 ? g_rand_int_range (rand, 0, range + 1) : 0;
   aug->flip = g_rand_boolean (rand);
   aug->gain = 1.f;
+  aug->media = FALSE;
   if (options->gain_augment > 0.f)
     {
       double span = log1p (options->gain_augment);
@@ -283,6 +328,24 @@ draw_augmentation (GRand              *rand,
       /* Log-uniform, so louder and quieter are equally likely */
       aug->gain = (float) exp (g_rand_double_range (rand, -span, span));
     }
+}
+
+/* The media augmentation comes from a stream of its own, so that turning it
+ * on or off leaves every other draw of the batch as it was */
+static void
+draw_media_augmentation (GRand                   *rand,
+                         const AdisLoaderOptions *options,
+                         guint                    n_items,
+                         Augmentation            *aug)
+{
+  /* Only where the trainer re-renders the target may the level move by
+   * more than the loudness law's resolution */
+  float level_db = options->paired ? ADIS_AUGMENT_LEVEL_DB_FOLLOWED : ADIS_AUGMENT_LEVEL_DB;
+
+  aug->media = TRUE;
+  adis_colour_jitter_draw (&aug->colour, rand);
+  adis_sound_augment_draw (&aug->sound, rand, level_db);
+  aug->background = (guint) g_rand_int_range (rand, 0, (gint32) n_items);
 }
 
 /* Everything about batch k comes from (seed, k, augment): this is what makes
@@ -299,6 +362,7 @@ build_batch (AdisLoader        *self,
   /* Frames are drawn from their own stream, so that datasets of one frame
    * per item see the same batches as before frames existed */
   g_autoptr(GRand) frame_rand = rand_for (self->options.seed, k, 0x4652414d);
+  g_autoptr(GRand) media_rand = rand_for (self->options.seed, k, 0x4d454449);
   g_autofree Augmentation *aug_x = NULL;
   g_autofree Augmentation *aug_y = NULL;
   guint n_items = adis_dataset_get_n_items (self->dataset);
@@ -342,6 +406,11 @@ build_batch (AdisLoader        *self,
     {
       draw_augmentation (rand, &self->options, &aug_x[i]);
       draw_augmentation (rand, &self->options, &aug_y[i]);
+      if (self->options.media_augment)
+        {
+          draw_media_augmentation (media_rand, &self->options, n_items, &aug_x[i]);
+          draw_media_augmentation (media_rand, &self->options, n_items, &aug_y[i]);
+        }
     }
 
   /* The draws above happen either way, so that a paired run's items,
@@ -374,9 +443,11 @@ build_batch (AdisLoader        *self,
 
       batch->category_x[r] = adis_dataset_get_item_category (self->dataset, ix);
       batch->category_y[r] = adis_dataset_get_item_category (self->dataset, iy);
-      if (!load_image_into (self, ix, batch->frame_x[i], augment, &aug_x[i],
+      /* Colour jitter on x only: x is the content G restyles, while y's
+       * colours are the style that y's sound asks for */
+      if (!load_image_into (self, ix, batch->frame_x[i], augment, &aug_x[i], TRUE,
                             batch->x + r * image_floats, error) ||
-          !load_image_into (self, iy, batch->frame_y[i], augment, &aug_y[i],
+          !load_image_into (self, iy, batch->frame_y[i], augment, &aug_y[i], FALSE,
                             batch->y + r * image_floats, error) ||
           !load_sound_into (self, ix, &aug_x[i], batch->wave_x + (gsize) r * ADIS_CLIP_SAMPLES, error) ||
           !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) r * ADIS_CLIP_SAMPLES, error))

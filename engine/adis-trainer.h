@@ -49,6 +49,8 @@ typedef struct
   char          *audio_init;         /* model or checkpoint whose audio encoder starts training, or NULL */
   char          *init_model;         /* model file to fine-tune from (G and audio encoder), or NULL */
   float          gain_augment;       /* 0: off (default; see adis-audio.h on loudness) */
+  gboolean       media_augment;      /* TRUE (default): the loader's waveform, colour and crop
+                                      * augmentations (adis-augment.h); FALSE: as the reference */
   guint64        seed;
   AdisDevice     device;
   int            n_workers;          /* loader threads, 0: auto */

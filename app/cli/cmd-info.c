@@ -6,7 +6,11 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 
@@ -122,6 +126,89 @@ print_model (const char *path,
     g_print ("Training:       not recorded\n");
 }
 
+/* A safetensors file starts with its header's length (8 bytes) and then
+ * the JSON header itself: anything else is taken for a sound */
+static gboolean
+looks_like_model (const char *path)
+{
+  FILE *file = g_fopen (path, "rb");
+  guint8 head[9] = { 0 };
+  gsize got;
+
+  if (file == NULL)
+    return TRUE;   /* the model loader then says what is wrong */
+  got = fread (head, 1, sizeof head, file);
+  fclose (file);
+  /* Too short for either: the model loader's message is the clearer */
+  return got < sizeof head || head[8] == '{';
+}
+
+static double
+to_dbfs (double level)
+{
+  return level > 0.0 ? 20.0 * log10 (level) : -INFINITY;
+}
+
+/* Length and level as the engine reads the file (libsndfile, 16 kHz mono),
+ * for checking recordings without listening to them */
+static int
+print_sound (const char *path,
+             gboolean    as_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree float *samples = NULL;
+  gsize n = 0;
+  double sum = 0.0, peak = 0.0, seconds, rms_db, peak_db;
+
+  if ((samples = adis_audio_load_recording (path, 0.0, &n, &error)) == NULL)
+    return soundstyle_cli_report_error (error);
+  for (gsize i = 0; i < n; i++)
+    {
+      sum += (double) samples[i] * samples[i];
+      peak = MAX (peak, fabs ((double) samples[i]));
+    }
+  seconds = (double) n / ADIS_SAMPLE_RATE;
+  rms_db = to_dbfs (sqrt (sum / (double) MAX (n, 1)));
+  peak_db = to_dbfs (peak);
+
+  if (as_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "sound");
+      json_builder_add_string_value (builder, path);
+      json_builder_set_member_name (builder, "seconds");
+      json_builder_add_double_value (builder, round (seconds * 1000.0) / 1000.0);
+      /* Silence has no level in dB: null */
+      json_builder_set_member_name (builder, "rms_dbfs");
+      if (isfinite (rms_db))
+        json_builder_add_double_value (builder, round (rms_db * 100.0) / 100.0);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "peak_dbfs");
+      if (isfinite (peak_db))
+        json_builder_add_double_value (builder, round (peak_db * 100.0) / 100.0);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      text = json_to_string (root, FALSE);
+      g_print ("%s\n", text);
+      return SOUNDSTYLE_EXIT_OK;
+    }
+
+  g_print ("Sound:          %s\n", path);
+  g_print ("Length:         %.2f s (read at %d Hz, mono)\n", seconds, ADIS_SAMPLE_RATE);
+  if (isfinite (rms_db))
+    g_print ("Level:          %.1f dBFS RMS, peak %.1f dBFS\n", rms_db, peak_db);
+  else
+    g_print ("Level:          silent\n");
+  return SOUNDSTYLE_EXIT_OK;
+}
+
 int
 soundstyle_cmd_info (int    argc,
                      char **argv)
@@ -134,18 +221,20 @@ soundstyle_cmd_info (int    argc,
   gboolean as_json = FALSE;
   JsonNode *root;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the file's metadata as JSON", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the file's metadata (a sound's length and level) as JSON", NULL },
     { NULL }
   };
 
-  context = g_option_context_new ("MODEL");
+  context = g_option_context_new ("MODEL|SOUND");
   g_option_context_set_summary (context,
     "Describe a model file: preset, widths, conditioning, parameters, weights and\n"
-    "how it was trained.");
+    "how it was trained. Of a sound file: its length and level (RMS and peak in\n"
+    "dBFS) as the engine reads it, at 16 kHz, mono.");
   g_option_context_set_description (context,
     "Examples:\n"
     "  soundstyle info model.safetensors\n"
-    "  soundstyle info --json model.safetensors\n");
+    "  soundstyle info --json model.safetensors\n"
+    "  soundstyle info rain.ogg\n");
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!soundstyle_cli_parse (context, &argc, &argv, &error))
@@ -158,6 +247,9 @@ soundstyle_cmd_info (int    argc,
                                     : "info takes one model file; see soundstyle info --help");
       return soundstyle_cli_report_error (error);
     }
+
+  if (!looks_like_model (argv[1]))
+    return print_sound (argv[1], as_json);
 
   /* Loading checks every tensor against the config, so info also tells
    * whether the file is usable */

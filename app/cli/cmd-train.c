@@ -45,6 +45,7 @@ typedef struct
   double    gain_augment;
   double    oracle;
   gboolean  no_identity;
+  gboolean  no_augment;
   gboolean  keyword;
   gboolean  audio_film;
   char     *head;
@@ -168,6 +169,7 @@ check_resume_args (const TrainArgs  *args,
     { "--audio-init", args->audio_init != NULL },
     { "--init-model", args->init_model != NULL },
     { "--gain-augment", !isnan (args->gain_augment) },
+    { "--no-augment", args->no_augment },
     { "--oracle", !isnan (args->oracle) },
     { "--seed", args->seed != NULL },
   };
@@ -325,6 +327,8 @@ new_trainer (const TrainArgs  *args,
     }
   if (!isnan (args->gain_augment))
     options.gain_augment = (float) args->gain_augment;
+  if (args->no_augment)
+    options.media_augment = FALSE;
   if (!isnan (args->oracle))
     options.lambda_oracle = args->oracle;
   if (args->seed != NULL)
@@ -631,6 +635,7 @@ soundstyle_cmd_train (int    argc,
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },
     { "gain-augment", 0, 0, G_OPTION_ARG_DOUBLE, &args.gain_augment, "Random clip gain in [1/(1+G), 1+G] (default: 0, off)", "G" },
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &args.no_augment, "Train without the sound and photo augmentations (equalisation, microphone band, reverberation, background, time shift, speed, level spread; colour jitter, random crops of part of the image): the reference's crops and flips stay", NULL },
     { "oracle", 0, 0, G_OPTION_ARG_DOUBLE, &args.oracle, "On a soundstyle synth set: also pull G(x) towards the known render, by weight W (default: 0, off, as the paper)", "W" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &args.split, "Clips of a prepared dataset to train on: train, test or all (default: train)", "NAME" },
     { "samples", 0, 0, G_OPTION_ARG_FILENAME, &args.samples, "Write sample images to this folder", "DIR" },

@@ -43,6 +43,7 @@ options_to_json (const AdisTrainOptions *o)
   if (o->init_model != NULL)
     json_object_set_string_member (object, "init_model", o->init_model);
   json_object_set_double_member (object, "gain_augment", o->gain_augment);
+  json_object_set_boolean_member (object, "media_augment", o->media_augment);
   /* As a string: JSON readers lose integers above 2^53 */
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, o->seed);
   json_object_set_string_member (object, "seed", seed);
@@ -97,6 +98,8 @@ options_from_json (AdisTrainOptions *o,
   o->lambda_oracle = json_object_get_double_member_with_default (object, "lambda_oracle", 0.0);
   o->nce_temperature = json_object_get_double_member (object, "nce_temperature");
   o->gain_augment = (float) json_object_get_double_member (object, "gain_augment");
+  /* Checkpoints from before the media augmentation trained without it */
+  o->media_augment = json_object_get_boolean_member_with_default (object, "media_augment", FALSE);
   o->identity = json_object_get_boolean_member_with_default (object, "identity", TRUE);
   o->objective = g_strcmp0 (json_object_get_string_member_with_default (object, "objective", "nce"),
                             "cycle") == 0 ? ADIS_OBJECTIVE_CYCLE : ADIS_OBJECTIVE_NCE;

@@ -45,6 +45,7 @@ adis_train_options_init (AdisTrainOptions *options,
   options->audio_init = NULL;
   options->init_model = NULL;
   options->gain_augment = 0.0f;
+  options->media_augment = TRUE;
   options->seed = 0;
   options->device = ADIS_DEVICE_AUTO;
   options->n_workers = 0;
@@ -305,6 +306,7 @@ trainer_create (const AdisTrainOptions *options,
   loader_options.crop_size = options->crop_size;
   loader_options.augment = TRUE;
   loader_options.gain_augment = options->gain_augment;
+  loader_options.media_augment = options->media_augment;
   loader_options.paired = options->lambda_oracle > 0;
   loader_options.seed = options->seed;
   loader_options.n_workers = options->n_workers;

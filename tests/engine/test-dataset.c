@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "test-util.h"
+#include "adis-augment.h"
 
 #define N_ITEMS 6
 #define SIZE    24
@@ -389,6 +390,79 @@ test_gain_augment (void)
     }
 }
 
+static AdisBatch *
+first_batch (AdisDataset *dataset,
+             gboolean     media_augment,
+             int          n_workers)
+{
+  g_autoptr(AdisLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+  AdisLoaderOptions options;
+  AdisBatch *batch;
+
+  adis_loader_options_init (&options);
+  options.batch_size = 6;
+  options.load_size = 20;
+  options.crop_size = 16;
+  options.seed = 5;
+  options.n_workers = n_workers;
+  options.media_augment = media_augment;
+  loader = adis_loader_new (dataset, &options, &error);
+  g_assert_no_error (error);
+  batch = adis_loader_next (loader, &error);
+  g_assert_no_error (error);
+  return batch;
+}
+
+static double
+clip_rms (const float *x)
+{
+  double sum = 0.0;
+
+  for (int i = 0; i < ADIS_CLIP_SAMPLES; i++)
+    sum += (double) x[i] * x[i];
+  return sqrt (sum / ADIS_CLIP_SAMPLES);
+}
+
+/* The sound and photo augmentations: the same seed gives the same batch
+ * whatever the threads, the items and frames stay those drawn without them,
+ * and every clip keeps its level within the ±2-dB spread */
+static void
+test_media_augment (void)
+{
+  g_autoptr(AdisDataset) dataset = adis_dataset_open (dataset_path, NULL);
+  g_autoptr(AdisBatch) a = first_batch (dataset, TRUE, 1);
+  g_autoptr(AdisBatch) b = first_batch (dataset, TRUE, 3);
+  g_autoptr(AdisBatch) plain = first_batch (dataset, FALSE, 2);
+  gsize images = (gsize) a->n * 3 * a->size * a->size;
+  gsize waves = (gsize) a->n * ADIS_CLIP_SAMPLES;
+
+  assert_batches_equal (a, b);
+  g_assert_cmpmem (a->index_x, a->n * sizeof (guint), plain->index_x, plain->n * sizeof (guint));
+  g_assert_cmpmem (a->index_y, a->n * sizeof (guint), plain->index_y, plain->n * sizeof (guint));
+  g_assert_true (memcmp (a->x, plain->x, images * sizeof (float)) != 0);
+  g_assert_true (memcmp (a->wave_y, plain->wave_y, waves * sizeof (float)) != 0);
+
+  for (gsize i = 0; i < images; i++)
+    {
+      g_assert_true (isfinite (a->x[i]) && isfinite (a->y[i]));
+      g_assert_cmpfloat (fabsf (a->x[i]), <=, 1.f);
+    }
+  for (int i = 0; i < a->n; i++)
+    {
+      const float *wave = a->wave_y + (gsize) i * ADIS_CLIP_SAMPLES;
+      const float *before = plain->wave_y + (gsize) i * ADIS_CLIP_SAMPLES;
+      double change;
+
+      for (int s = 0; s < ADIS_CLIP_SAMPLES; s++)
+        g_assert_true (isfinite (wave[s]));
+      /* The spread, and at worst a background 20 dB under in phase with
+       * the clip (these test clips are tones): 20 log10 (1.1) = 0.83 dB */
+      change = 20.0 * log10 (clip_rms (wave) / clip_rms (before));
+      g_assert_cmpfloat (fabs (change), <=, ADIS_AUGMENT_LEVEL_DB + 0.83 + 0.05);
+    }
+}
+
 static void
 test_bad_options_and_decode_error (void)
 {
@@ -674,6 +748,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/dataset/seek", test_seek);
   g_test_add_func ("/soundstyle/dataset/augment-off", test_augment_off);
   g_test_add_func ("/soundstyle/dataset/gain-augment", test_gain_augment);
+  g_test_add_func ("/soundstyle/dataset/media-augment", test_media_augment);
   g_test_add_func ("/soundstyle/dataset/bad-options-and-decode-error", test_bad_options_and_decode_error);
   g_test_add_func ("/soundstyle/dataset/bounded-queue", test_bounded_queue);
   g_test_add_func ("/soundstyle/dataset/manifest-splits", test_manifest_splits);

@@ -220,6 +220,87 @@ test_paired_batches (void)
   remove_set (set);
 }
 
+static double
+clip_rms (const float *x)
+{
+  double sum = 0.0;
+
+  for (int i = 0; i < ADIS_CLIP_SAMPLES; i++)
+    sum += (double) x[i] * x[i];
+  return sqrt (sum / ADIS_CLIP_SAMPLES);
+}
+
+static AdisBatch *
+paired_batch (AdisDataset *dataset,
+              gboolean     media_augment)
+{
+  g_autoptr(AdisLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+  AdisLoaderOptions options;
+  AdisBatch *batch;
+
+  adis_loader_options_init (&options);
+  options.batch_size = 6;
+  options.load_size = SET_SIZE;
+  options.crop_size = SET_SIZE;
+  options.seed = 8;
+  options.paired = TRUE;
+  options.media_augment = media_augment;
+  loader = adis_loader_new (dataset, &options, &error);
+  g_assert_no_error (error);
+  /* No crop or mirror, so that x and y can be checked pixel for pixel */
+  adis_loader_set_augment (loader, FALSE);
+  batch = adis_loader_next (loader, &error);
+  g_assert_no_error (error);
+  return batch;
+}
+
+/* With the media augmentation a paired target is the render of the
+ * jittered photo x at the intensity of the clip's new level: the level
+ * spread moves the weather as the volume slider does */
+static void
+test_paired_media_augment (void)
+{
+  g_autofree char *set = make_synth_set (12);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
+  g_autoptr(AdisBatch) plain = NULL;
+  g_autoptr(AdisBatch) batch = NULL;
+  g_autoptr(AdisBatch) again = NULL;
+  gsize floats = (gsize) 3 * SET_SIZE * SET_SIZE;
+  double worst = 0.0;
+
+  g_assert_no_error (error);
+  plain = paired_batch (dataset, FALSE);
+  batch = paired_batch (dataset, TRUE);
+  again = paired_batch (dataset, TRUE);
+  g_assert_cmpmem (batch->y, floats * batch->n * sizeof (float), again->y, floats * again->n * sizeof (float));
+  g_assert_cmpmem (batch->wave_y, (gsize) ADIS_CLIP_SAMPLES * batch->n * sizeof (float),
+                   again->wave_y, (gsize) ADIS_CLIP_SAMPLES * again->n * sizeof (float));
+
+  for (int i = 0; i < batch->n; i++)
+    {
+      g_autoptr(AdisImage) x = adis_image_new_from_planes (batch->x + i * floats, SET_SIZE, SET_SIZE);
+      g_autoptr(AdisImage) y = adis_image_new_from_planes (batch->y + i * floats, SET_SIZE, SET_SIZE);
+      g_autoptr(AdisImage) x_plain = adis_image_new_from_planes (plain->x + i * floats, SET_SIZE, SET_SIZE);
+      g_autoptr(AdisImage) expected = NULL;
+      /* The spectral steps keep the level: what is left is the spread
+       * (and up to 0.04 dB of background) */
+      double gain = clip_rms (batch->wave_y + (gsize) i * ADIS_CLIP_SAMPLES) /
+                    clip_rms (plain->wave_y + (gsize) i * ADIS_CLIP_SAMPLES);
+
+      g_assert_cmpuint (batch->index_y[i], ==, plain->index_y[i]);
+      g_assert_cmpfloat (fabs (20.0 * log10 (gain)), <=, 6.0 + 0.83);
+      g_assert_cmpfloat (mean_abs_difference (x, x_plain), >, 1e-4);   /* jittered */
+      expected = adis_dataset_render_input (dataset, batch->index_y[i], x, (float) gain, &error);
+      g_assert_no_error (error);
+      worst = MAX (worst, mean_abs_difference (expected, y));
+    }
+  g_test_message ("paired targets vs the render of x at the clip's level: mean |difference| %.2g at worst", worst);
+  g_assert_cmpfloat (worst, <, 0.01);
+  remove_set (set);
+}
+
 typedef struct
 {
   double first;
@@ -336,6 +417,7 @@ main (int    argc,
   g_test_add_func ("/oracle/inputs", test_inputs);
   g_test_add_func ("/oracle/no-inputs", test_no_inputs);
   g_test_add_func ("/oracle/paired-batches", test_paired_batches);
+  g_test_add_func ("/oracle/paired-media-augment", test_paired_media_augment);
   g_test_add_func ("/oracle/training", test_oracle_training);
   g_test_add_func ("/oracle/refusals", test_oracle_refusals);
 
