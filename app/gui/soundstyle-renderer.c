@@ -81,6 +81,7 @@ typedef struct
   guint64     scene;
   gboolean    preview;
   AdisImage  *image;
+  AdisStyle  *style;
   GdkTexture *texture;
   GError     *error;
   double      milliseconds;
@@ -107,6 +108,7 @@ struct _SoundstyleRenderer
   guint       display_source;
   double      export_progress;     /* of the latest export, or -1 */
   AdisMask   *mask;
+  AdisStyle  *style;               /* of the result on screen: an export applies it again */
   gboolean    live;                /* previews only: see set_live */
   guint64     live_generation;     /* the last inputs given while live */
 
@@ -342,6 +344,7 @@ result_free (Result *result)
 {
   worker_unref (result->worker);
   g_clear_pointer (&result->image, adis_image_unref);
+  g_clear_pointer (&result->style, adis_style_unref);
   g_clear_object (&result->texture);
   g_clear_error (&result->error);
   g_free (result);
@@ -387,6 +390,8 @@ worker_run_job (Worker *worker,
       result->image = job_apply_mask (job, adis_style_apply (style, width, height, NULL, NULL,
                                                              job->cancellable, &error));
     }
+  if (result->image != NULL)
+    result->style = g_steal_pointer (&style);
 
   if (result->image != NULL)
     result->texture = texture_from_image (result->image);
@@ -528,6 +533,8 @@ show_result (SoundstyleRenderer *self,
   g_set_object (&self->texture, result->texture);
   g_clear_pointer (&self->result, adis_image_unref);
   self->result = adis_image_ref (result->image);
+  g_clear_pointer (&self->style, adis_style_unref);
+  self->style = result->style != NULL ? adis_style_ref (result->style) : NULL;
   self->render_time = result->milliseconds;
   self->is_preview = is_preview;
   self->shown_generation = result->generation;
@@ -589,6 +596,7 @@ soundstyle_renderer_apply (SoundstyleRenderer *self,
 typedef struct
 {
   Job          *job;
+  AdisStyle    *style;       /* the picture on screen's, when it is of the current inputs */
   char         *path;
   GWeakRef      renderer;
   GMainContext *context;
@@ -605,6 +613,7 @@ static void
 export_data_free (ExportData *data)
 {
   job_free (data->job);
+  g_clear_pointer (&data->style, adis_style_unref);
   g_free (data->path);
   g_weak_ref_clear (&data->renderer);
   g_main_context_unref (data->context);
@@ -676,10 +685,14 @@ export_thread (GTask        *task,
   g_set_object (&job->cancellable, cancellable);
 
   /* The photo's own size, exactly: the networks run at their size and the
-   * style is applied to every pixel of the photo */
-  if ((image_code = adis_model_encode_image (job->model, job->photo, 0, cancellable, &error)) == NULL ||
-      (sound_code = job_encode_sound (job, &error)) == NULL ||
-      (style = adis_model_decode_style (job->model, image_code, sound_code, cancellable, &error)) == NULL ||
+   * style is applied to every pixel of the photo. A grid style on screen
+   * serves as it is, so the export only applies it */
+  if (data->style != NULL)
+    style = g_steal_pointer (&data->style);
+  if ((style == NULL &&
+       ((image_code = adis_model_encode_image (job->model, job->photo, 0, cancellable, &error)) == NULL ||
+        (sound_code = job_encode_sound (job, &error)) == NULL ||
+        (style = adis_model_decode_style (job->model, image_code, sound_code, cancellable, &error)) == NULL)) ||
       (image = job_apply_mask (job, adis_style_apply (style, adis_image_get_width (job->photo),
                                                       adis_image_get_height (job->photo),
                                                       on_export_progress, data, cancellable,
@@ -715,6 +728,10 @@ soundstyle_renderer_export_async (SoundstyleRenderer  *self,
 
   data = g_new0 (ExportData, 1);
   data->job = job_new (self, 0, FALSE);
+  /* A grid style does not depend on the size it was applied at; a pixel
+   * decoder's does, so its export decodes again at the photo's size */
+  if (self->style != NULL && self->shown_generation == self->generation && resolution_free (self->model))
+    data->style = adis_style_ref (self->style);
   data->path = g_strdup (path);
   g_weak_ref_init (&data->renderer, self);
   data->context = g_main_context_ref_thread_default ();
@@ -769,6 +786,7 @@ soundstyle_renderer_finalize (GObject *object)
   g_clear_pointer (&self->b, adis_sound_unref);
   g_clear_pointer (&self->mask, adis_mask_unref);
   g_clear_pointer (&self->result, adis_image_unref);
+  g_clear_pointer (&self->style, adis_style_unref);
   g_clear_object (&self->texture);
 
   G_OBJECT_CLASS (soundstyle_renderer_parent_class)->finalize (object);
