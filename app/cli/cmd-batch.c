@@ -248,7 +248,8 @@ soundstyle_cmd_batch (int    argc,
     "Run many stylize jobs from a tab-separated file, loading the model once.");
   g_option_context_set_description (context,
     "One job per line, six tab-separated fields and an optional seventh:\n"
-    "  image<TAB>audio<TAB>gain<TAB>mix_audio<TAB>mix_weight<TAB>output[<TAB>mask]\n"
+    "  image<TAB>audio<TAB>gain<TAB>mix_audio<TAB>mix_weight<TAB>output\n"
+    "  (and, optionally, <TAB>mask)\n"
     "mix_audio, mix_weight and mask may be empty. A mask is a greyscale image:\n"
     "white where the style applies, black where the original stays (as stylize\n"
     "--mask); one of another size than the image is scaled, with a note.\n"

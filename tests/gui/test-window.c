@@ -597,6 +597,66 @@ test_grid_head (void)
   g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
 }
 
+/* The window as a new user first meets it: the shipped default model, a
+ * bundled photo and the bundled sounds. Its screenshots are the metainfo's
+ * (data/screenshots/restyle.png and mix.png are copies of them) */
+static void
+test_default_model_screenshots (void)
+{
+  g_autofree char *model = g_build_filename (test_source_dir (), "resources", "models",
+                                             "default.safetensors", NULL);
+  g_autoptr(GPtrArray) photos = soundstyle_samples_list (SOUNDSTYLE_SAMPLE_PHOTO);
+  g_autoptr(GPtrArray) sounds = soundstyle_samples_list (SOUNDSTYLE_SAMPLE_SOUND);
+  SoundstyleWindow *main_window = fixture.window;
+  SoundstyleSoundSlot *slot_a, *slot_b;
+  g_autoptr(GFile) photo = NULL;
+  guint n;
+
+  if (photos->len == 0 || !g_file_test (model, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no bundled photo or default model in this tree");
+      return;
+    }
+  g_setenv ("SOUNDSTYLE_MODEL", model, TRUE);
+  fixture.window = soundstyle_window_new (fixture.app);
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1090, 710);
+  gtk_window_present (GTK_WINDOW (fixture.window));
+  gui_test_wait_until (editor_shown, NULL, "the default model to load");
+  slot_a = soundstyle_window_get_sound_slot (fixture.window, 0);
+  slot_b = soundstyle_window_get_sound_slot (fixture.window, 1);
+  n = soundstyle_sound_slot_get_n_samples (slot_a);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpuint (sounds->len, ==, n);
+
+  /* The mountains (the last bundled photo), heavy rain and birdsong */
+  photo = g_file_new_for_path (g_ptr_array_index (photos, photos->len - 1));
+  soundstyle_window_open_photo (fixture.window, photo);
+  gui_test_wait_until (photo_shown, NULL, "the photo");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = soundstyle_samples_display_name (g_ptr_array_index (sounds, i));
+
+      if (strstr (name, "heavy") != NULL || strstr (name, "Heavy") != NULL)
+        g_assert_true (soundstyle_sound_slot_choose_sample (slot_a, i));
+      if (strstr (name, "irdsong") != NULL)
+        g_assert_true (soundstyle_sound_slot_choose_sample (slot_b, i));
+    }
+  soundstyle_sound_slot_set_gain (slot_a, 1.5);
+  gtk_adjustment_set_value (soundstyle_window_get_mix (fixture.window), 0.0);
+  gui_test_settle (500);
+  wait_for_render ();
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "metainfo-restyle.png");
+
+  gtk_adjustment_set_value (soundstyle_window_get_mix (fixture.window), 0.5);
+  gui_test_settle (500);
+  wait_for_render ();
+  gui_test_screenshot (GTK_WIDGET (fixture.window), "metainfo-mix.png");
+
+  gtk_window_destroy (GTK_WINDOW (fixture.window));
+  fixture.window = main_window;
+  g_setenv ("SOUNDSTYLE_MODEL", fixture.model, TRUE);
+}
+
 /* Any toplevel other than the main window and not yet closed */
 static GtkWindow *
 find_other_window (void)
@@ -762,6 +822,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/gui/bad-files", test_bad_files);
   g_test_add_func ("/soundstyle/gui/zoom", test_zoom);
   g_test_add_func ("/soundstyle/gui/grid-head", test_grid_head);
+  g_test_add_func ("/soundstyle/gui/default-model-screenshots", test_default_model_screenshots);
   g_test_add_func ("/soundstyle/gui/record", test_record);
   g_test_add_func ("/soundstyle/gui/dialogs", test_dialogs);
   g_test_add_func ("/soundstyle/gui/no-model", test_no_model);
