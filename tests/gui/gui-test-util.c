@@ -76,12 +76,19 @@ gui_test_screenshot (GtkWidget  *widget,
   gui_test_wait_until (widget_drawn, widget, "the widget on screen");
   /* Transitions and toasts take a moment, longer on a busy machine */
   gui_test_settle (800);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* A window that is redrawing (a toast or a dialog coming and going) can
+   * have no render node for a frame or two: wait for one */
+  for (int attempt = 0; attempt < 20 && node == NULL; attempt++)
+    {
+      if (attempt > 0)
+        gui_test_settle (200);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      g_assert_cmpint (width, >, 0);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, width, height));
