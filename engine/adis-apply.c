@@ -259,14 +259,34 @@ apply_row (ApplyJob *job,
     }
 }
 
+/* A thread's scratch rows: the grid and the overlay interpolated down */
+typedef struct
+{
+  float *slab;
+  float *overlay_row;
+} Scratch;
+
+static void
+scratch_init (Scratch            *scratch,
+              const AdisGridLook *look)
+{
+  scratch->slab = g_new (float, (gsize) look->grid_width * look->bins * N_COEFFS);
+  scratch->overlay_row = g_new (float, 4 * (gsize) MAX (look->overlay_width, 1));
+}
+
+static void
+scratch_clear (Scratch *scratch)
+{
+  g_clear_pointer (&scratch->slab, g_free);
+  g_clear_pointer (&scratch->overlay_row, g_free);
+}
+
 /* Takes chunks until none is left or the job stops; returns how many it did */
 static int
 apply_chunks (ApplyJob *job,
+              Scratch  *scratch,
               gboolean  one_only)
 {
-  const AdisGridLook *look = job->look;
-  g_autofree float *slab = g_new (float, (gsize) look->grid_width * look->bins * N_COEFFS);
-  g_autofree float *overlay_row = g_new (float, 4 * (gsize) MAX (look->overlay_width, 1));
   int done = 0;
 
   while (!g_atomic_int_get (&job->stop))
@@ -278,7 +298,7 @@ apply_chunks (ApplyJob *job,
         break;
       last = MIN ((chunk + 1) * ROWS_PER_CHUNK, job->height);
       for (int y = chunk * ROWS_PER_CHUNK; y < last; y++)
-        apply_row (job, y, slab, overlay_row);
+        apply_row (job, y, scratch->slab, scratch->overlay_row);
       done++;
       if (one_only)
         break;
@@ -289,7 +309,12 @@ apply_chunks (ApplyJob *job,
 static gpointer
 apply_worker (gpointer data)
 {
-  apply_chunks (data, FALSE);
+  ApplyJob *job = data;
+  Scratch scratch;
+
+  scratch_init (&scratch, job->look);
+  apply_chunks (job, &scratch, FALSE);
+  scratch_clear (&scratch);
   return NULL;
 }
 
@@ -305,6 +330,7 @@ adis_grid_look_apply (const AdisGridLook    *look,
   g_autoptr(GPtrArray) workers = g_ptr_array_new ();
   g_autofree float *out = NULL;
   gboolean cancelled = FALSE;
+  Scratch scratch;
   int n_threads;
 
   g_return_val_if_fail (look != NULL && photo != NULL, NULL);
@@ -338,7 +364,8 @@ adis_grid_look_apply (const AdisGridLook    *look,
 
   /* The calling thread works too, one chunk at a time, so that it can
    * report progress and notice a cancellation between chunks */
-  while (apply_chunks (&job, TRUE) > 0)
+  scratch_init (&scratch, look);
+  while (apply_chunks (&job, &scratch, TRUE) > 0)
     {
       if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
         {
@@ -349,6 +376,7 @@ adis_grid_look_apply (const AdisGridLook    *look,
       if (progress != NULL)
         progress (MIN (1.0, (double) g_atomic_int_get (&job.next_chunk) / job.n_chunks), user_data);
     }
+  scratch_clear (&scratch);
   for (guint i = 0; i < workers->len; i++)
     g_thread_join (workers->pdata[i]);
   g_free (job.grid_x);
