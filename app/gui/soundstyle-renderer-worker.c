@@ -10,8 +10,6 @@
 
 #include <math.h>
 
-#include <glib/gi18n.h>
-
 #include "soundstyle-renderer-private.h"
 #include "soundstyle-sound-mix.h"
 

@@ -28,8 +28,6 @@
 
 #include <math.h>
 
-#include <glib/gi18n.h>
-
 #include "soundstyle-renderer-private.h"
 
 /* How long inputs must rest before the full render starts */
