@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: MIT
  *
  * soundstyle-child-lines.c reads the child's lines and says when it has
- * ended, after its last JSON line (done, error).
+ * ended, after its last JSON line (done, error). Here: what the child's
+ * lines say, turned into the job's state, and the GObject; the child
+ * processes are in soundstyle-finetune-process.c, the data folder and the
+ * command in soundstyle-finetune-data.c.
  */
 #define G_LOG_DOMAIN "soundstyle"
 
@@ -18,175 +21,20 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "soundstyle-child-lines.h"
-#include "soundstyle-finetune-job.h"
+#include "soundstyle-finetune-job-private.h"
 #include "soundstyle-types.h"
-
-/* `soundstyle train` exits with this when SIGINT or SIGTERM stopped it */
-#define EXIT_CANCELLED 130
-/* `soundstyle prepare` exits with this when some videos were skipped */
-#define EXIT_USAGE 2
-
-static const char *video_suffixes[] = {
-  ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".avi", ".ogv", ".mpg", ".mpeg", NULL
-};
-
-struct _SoundstyleFinetuneJob
-{
-  GObject             parent_instance;
-
-  /* What to do */
-  char               *data_folder;
-  SoundstyleDataKind  kind;
-  char               *output;
-  char               *work_dir;
-  char               *checkpoint;
-  char               *samples_dir;
-  char               *prepared_dir;
-  char               *init_model;
-  char               *preset;
-  char               *device;
-  int                 epochs;
-  gint64              max_steps;
-  int                 size;
-  int                 batch;
-  int                 checkpoint_every;
-  int                 sample_every;
-
-  /* How it goes */
-  SoundstyleJobState  state;
-  GSubprocess        *child;
-  GCancellable       *cancellable;
-  gboolean            stop_requested;
-  gboolean            preparing;       /* the child is prepare, not train */
-  gboolean            got_done;
-  gboolean            done_resumable;
-  char               *error_event;     /* the trainer's own "error" message */
-  char               *message;
-  char               *sample;
-  gint64              step;
-  gint64              first_step;
-  gint64              total_steps;
-  double              eta;
-  double              prepare_fraction; /* share of the videos' clips done, < 0: unknown */
-  GArray             *losses;
-};
 
 G_DEFINE_FINAL_TYPE (SoundstyleFinetuneJob, soundstyle_finetune_job, G_TYPE_OBJECT)
 
 enum { CHANGED, LOSS, SAMPLE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void start_training (SoundstyleFinetuneJob *self, gboolean resume);
-
-/* --- finding things ---------------------------------------------------------- */
-
-static gboolean
-has_video_suffix (const char *name)
-{
-  g_autofree char *lower = g_ascii_strdown (name, -1);
-
-  for (guint i = 0; video_suffixes[i] != NULL; i++)
-    if (g_str_has_suffix (lower, video_suffixes[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static GPtrArray *
-list_videos (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  GPtrArray *videos = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (name[0] != '.' && has_video_suffix (name))
-      g_ptr_array_add (videos, g_build_filename (folder, name, NULL));
-  g_ptr_array_sort (videos, (GCompareFunc) g_strcmp0);
-  return videos;
-}
-
-gboolean
-soundstyle_detect_training_data (const char          *folder,
-                                 SoundstyleDataKind  *out_kind,
-                                 GError             **error)
-{
-  g_autofree char *manifest = g_build_filename (folder, "manifest.tsv", NULL);
-  g_autofree char *images = g_build_filename (folder, "images", NULL);
-  g_autofree char *clips = g_build_filename (folder, "clips", NULL);
-  g_autofree char *base = g_path_get_basename (folder);
-  g_autoptr(GPtrArray) videos = NULL;
-
-  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, _("“%s” is not a folder"), base);
-      return FALSE;
-    }
-  if (g_file_test (manifest, G_FILE_TEST_IS_REGULAR))
-    {
-      *out_kind = SOUNDSTYLE_DATA_PREPARED;
-      return TRUE;
-    }
-  if (g_file_test (images, G_FILE_TEST_IS_DIR) && g_file_test (clips, G_FILE_TEST_IS_DIR))
-    {
-      *out_kind = SOUNDSTYLE_DATA_PAIRS;
-      return TRUE;
-    }
-  videos = list_videos (folder);
-  if (videos->len > 0)
-    {
-      *out_kind = SOUNDSTYLE_DATA_VIDEOS;
-      return TRUE;
-    }
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("“%s” holds no training data: a manifest.tsv, images and clips folders, or videos"),
-               base);
-  return FALSE;
-}
-
-static gboolean
-is_program (const char *path)
-{
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
-}
-
-char *
-soundstyle_find_cli (void)
-{
-  const char *env = g_getenv ("SOUNDSTYLE_BIN");
-  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *self_dir = self_path != NULL ? g_path_get_dirname (self_path) : NULL;
-  g_autofree char *beside = NULL;
-  g_autofree char *in_build = NULL;
-  g_autofree char *installed = g_build_filename (SOUNDSTYLE_BINDIR, "soundstyle", NULL);
-
-  if (env != NULL && env[0] != '\0' && is_program (env))
-    return g_strdup (env);
-
-  if (self_dir != NULL)
-    {
-      /* Installed side by side, or build/app/gui next to build/app/cli */
-      beside = g_build_filename (self_dir, "soundstyle", NULL);
-      if (is_program (beside))
-        return g_steal_pointer (&beside);
-      in_build = g_build_filename (self_dir, "..", "cli", "soundstyle", NULL);
-      if (is_program (in_build))
-        return g_canonicalize_filename (in_build, NULL);
-    }
-
-  if (is_program (installed))
-    return g_steal_pointer (&installed);
-
-  return g_find_program_in_path ("soundstyle");
-}
-
 /* --- state ------------------------------------------------------------------- */
 
-static void
-set_state (SoundstyleFinetuneJob *self,
-           SoundstyleJobState     state,
-           const char            *message)
+void
+soundstyle_finetune_job_set_state (SoundstyleFinetuneJob *self,
+                                   SoundstyleJobState     state,
+                                   const char            *message)
 {
   self->state = state;
   if (message != NULL)
@@ -289,9 +137,9 @@ handle_event (SoundstyleFinetuneJob *self,
     soundstyle_set_str (&self->error_event, json_object_get_string_member_with_default (event, "message", NULL));
 }
 
-static void
-handle_line (SoundstyleFinetuneJob *self,
-             const char            *line)
+void
+soundstyle_finetune_job_handle_line (SoundstyleFinetuneJob *self,
+                                     const char            *line)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -314,9 +162,9 @@ handle_line (SoundstyleFinetuneJob *self,
  *   video 2/3 /path/walk.mp4: 1 of 1 clips kept (67% done, ETA 4s)
  * Such a line becomes the fraction and a translated sentence; any other
  * line (a video that cannot be read) is shown as it is. */
-static gboolean
-handle_prepare_line (SoundstyleFinetuneJob *self,
-                     const char            *line)
+gboolean
+soundstyle_finetune_job_handle_prepare_line (SoundstyleFinetuneJob *self,
+                                             const char            *line)
 {
   g_autoptr(GRegex) regex = g_regex_new ("^video (\\d+)/(\\d+) .*\\((\\d+)% done, ETA ([^)]+)\\)$",
                                          0, 0, NULL);
@@ -342,319 +190,8 @@ handle_prepare_line (SoundstyleFinetuneJob *self,
     /* Translators: "Preparing the videos: 2 of 3 done, about 4s left"; the
      * time comes from the command line as it is ("4s", "3m05s") */
     text = g_strdup_printf (_("Preparing the videos: %s of %s done, about %s left"), done, total, eta);
-  set_state (self, SOUNDSTYLE_JOB_PREPARING, text);
+  soundstyle_finetune_job_set_state (self, SOUNDSTYLE_JOB_PREPARING, text);
   return TRUE;
-}
-
-/* --- the child --------------------------------------------------------------- */
-
-static void
-on_child_line (const char *line,
-               gboolean    from_stdout,
-               gpointer    user_data)
-{
-  SoundstyleFinetuneJob *self = user_data;
-
-  if (from_stdout)
-    handle_line (self, line);
-  else if (self->state == SOUNDSTYLE_JOB_PREPARING && !handle_prepare_line (self, line))
-    set_state (self, self->state, line);
-}
-
-static void on_child_ended (GSubprocess *child, const char *how, const char *last_stderr,
-                            gpointer user_data);
-
-static gboolean
-spawn (SoundstyleFinetuneJob  *self,
-       GPtrArray              *argv,
-       GError                **error)
-{
-  g_ptr_array_add (argv, NULL);
-  g_clear_object (&self->child);
-  self->child = soundstyle_child_lines_spawn ((const char * const *) argv->pdata, self->cancellable,
-                                              on_child_line, on_child_ended, self, error);
-  if (self->child == NULL)
-    return FALSE;
-
-  /* Known again from the run's "start" event */
-  self->total_steps = 0;
-  self->eta = -1;
-  self->stop_requested = FALSE;
-  self->got_done = FALSE;
-  self->done_resumable = FALSE;
-  g_clear_pointer (&self->error_event, g_free);
-  return TRUE;
-}
-
-static void
-prepare_ended (SoundstyleFinetuneJob *self,
-               const char            *how,
-               const char            *last_stderr)
-{
-  gboolean exited = g_subprocess_get_if_exited (self->child);
-  int status = exited ? g_subprocess_get_exit_status (self->child) : -1;
-  g_autofree char *manifest = g_build_filename (self->prepared_dir, "manifest.tsv", NULL);
-
-  if (self->stop_requested)
-    {
-      /* prepare resumes by itself: finished videos are not redone */
-      set_state (self, SOUNDSTYLE_JOB_STOPPED, _("Stopped while preparing the videos"));
-      return;
-    }
-  /* Status 2: some videos were skipped, the others are ready */
-  if ((status == 0 || status == EXIT_USAGE) && g_file_test (manifest, G_FILE_TEST_IS_REGULAR))
-    {
-      start_training (self, FALSE);
-      return;
-    }
-
-  {
-    g_autofree char *message =
-      g_strdup_printf (_("Preparing the videos failed (%s): %s"), how,
-                       last_stderr != NULL ? last_stderr : _("no message"));
-    set_state (self, SOUNDSTYLE_JOB_FAILED, message);
-  }
-}
-
-static void
-training_ended (SoundstyleFinetuneJob *self,
-                const char            *how,
-                const char            *last_stderr)
-{
-  gboolean exited = g_subprocess_get_if_exited (self->child);
-  int status = exited ? g_subprocess_get_exit_status (self->child) : -1;
-  g_autofree char *message = NULL;
-
-  if (exited && status == 0 && self->got_done)
-    {
-      g_autofree char *base = g_path_get_basename (self->output);
-
-      message = g_strdup_printf (_("Finished after %d steps: “%s” is in your models"),
-                                 (int) self->step, base);
-      set_state (self, SOUNDSTYLE_JOB_FINISHED, message);
-      return;
-    }
-  if (exited && status == EXIT_CANCELLED)
-    {
-      message = g_strdup_printf (self->stop_requested
-                                   ? _("Stopped at step %d; resume goes on from there")
-                                   : _("The trainer was stopped from outside at step %d; "
-                                       "resume goes on from there"),
-                                 (int) self->step);
-      set_state (self, SOUNDSTYLE_JOB_STOPPED, message);
-      return;
-    }
-
-  /* Anything else is a failure that the window survives and names */
-  {
-    const char *why = self->error_event != NULL ? self->error_event : last_stderr;
-
-    if (why != NULL)
-      message = g_strdup_printf (_("The trainer stopped unexpectedly at step %d, %s: %s"),
-                                 (int) self->step, how, why);
-    else
-      message = g_strdup_printf (_("The trainer stopped unexpectedly at step %d, %s"),
-                                 (int) self->step, how);
-    set_state (self, SOUNDSTYLE_JOB_FAILED, message);
-  }
-}
-
-static void
-on_child_ended (GSubprocess *child,
-                const char  *how,
-                const char  *last_stderr,
-                gpointer     user_data)
-{
-  SoundstyleFinetuneJob *self = user_data;
-
-  if (self->preparing)
-    prepare_ended (self, how, last_stderr);
-  else
-    training_ended (self, how, last_stderr);
-}
-
-/* --- starting ---------------------------------------------------------------- */
-
-static const char *
-training_folder (SoundstyleFinetuneJob *self)
-{
-  return self->kind == SOUNDSTYLE_DATA_VIDEOS ? self->prepared_dir : self->data_folder;
-}
-
-static void
-add_arg (GPtrArray  *argv,
-         const char *format,
-         ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_arg (GPtrArray  *argv,
-         const char *format,
-         ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_ptr_array_add (argv, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-static void
-fail_to_start (SoundstyleFinetuneJob *self,
-               const char            *what,
-               GError                *error)
-{
-  g_autofree char *message = g_strdup_printf (_("Cannot start %s: %s"), what, error->message);
-
-  set_state (self, SOUNDSTYLE_JOB_FAILED, message);
-}
-
-static void
-start_training (SoundstyleFinetuneJob *self,
-                gboolean               resume)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *cli = soundstyle_find_cli ();
-  g_autoptr(GError) error = NULL;
-  gint64 max_steps = self->max_steps;
-
-  if (cli == NULL)
-    {
-      set_state (self, SOUNDSTYLE_JOB_FAILED, _("The soundstyle command is not installed"));
-      return;
-    }
-
-  g_ptr_array_add (argv, g_steal_pointer (&cli));
-  add_arg (argv, "train");
-  add_arg (argv, "%s", training_folder (self));
-  add_arg (argv, "--json");
-  add_arg (argv, "--output=%s", self->output);
-  add_arg (argv, "--checkpoint=%s", self->checkpoint);
-  add_arg (argv, "--checkpoint-every=%d", self->checkpoint_every);
-  add_arg (argv, "--samples=%s", self->samples_dir);
-  add_arg (argv, "--sample-every=%d", self->sample_every);
-  add_arg (argv, "--device=%s", self->device);
-  if (resume)
-    {
-      add_arg (argv, "--resume=%s", self->checkpoint);
-      /* A step limit counts over the whole job, not per run */
-      if (max_steps > 0)
-        max_steps = MAX (1, max_steps - self->step);
-    }
-  else
-    {
-      /* A starting model's preset must be named too: it fixes the shapes */
-      add_arg (argv, "--preset=%s", self->preset);
-      if (self->init_model != NULL)
-        add_arg (argv, "--init-model=%s", self->init_model);
-      add_arg (argv, "--epochs=%d+%d", (self->epochs + 1) / 2, self->epochs / 2);
-      add_arg (argv, "--size=%d", self->size);
-      add_arg (argv, "--batch=%d", self->batch);
-    }
-  if (max_steps > 0)
-    add_arg (argv, "--max-steps=%" G_GINT64_FORMAT, max_steps);
-
-  if (!spawn (self, argv, &error))
-    {
-      fail_to_start (self, _("training"), error);
-      return;
-    }
-  self->preparing = FALSE;
-  set_state (self, SOUNDSTYLE_JOB_TRAINING, resume ? _("Resuming…") : _("Starting…"));
-}
-
-static void
-start_prepare (SoundstyleFinetuneJob *self)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) videos = list_videos (self->data_folder);
-  g_autofree char *cli = soundstyle_find_cli ();
-  g_autoptr(GError) error = NULL;
-
-  if (cli == NULL)
-    {
-      set_state (self, SOUNDSTYLE_JOB_FAILED, _("The soundstyle command is not installed"));
-      return;
-    }
-
-  g_ptr_array_add (argv, g_steal_pointer (&cli));
-  add_arg (argv, "prepare");
-  for (guint i = 0; i < videos->len; i++)
-    add_arg (argv, "%s", (const char *) g_ptr_array_index (videos, i));
-  add_arg (argv, "--output=%s", self->prepared_dir);
-  /* Frames a little larger than the training crop */
-  add_arg (argv, "--size=%d", MAX (self->size, 2 * self->size - self->size / 2));
-
-  if (!spawn (self, argv, &error))
-    {
-      fail_to_start (self, _("preparing the videos"), error);
-      return;
-    }
-  self->preparing = TRUE;
-  self->prepare_fraction = -1;
-  set_state (self, SOUNDSTYLE_JOB_PREPARING, _("Preparing the videos…"));
-}
-
-gboolean
-soundstyle_finetune_job_start (SoundstyleFinetuneJob  *self,
-                               GError                **error)
-{
-  g_return_val_if_fail (SOUNDSTYLE_IS_FINETUNE_JOB (self), FALSE);
-  g_return_val_if_fail (!soundstyle_finetune_job_is_running (self), FALSE);
-
-  if (g_mkdir_with_parents (self->work_dir, 0755) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot make the folder “%s”: %s"),
-                   self->work_dir, g_strerror (errno));
-      return FALSE;
-    }
-  /* A new run does not resume an old one's checkpoint */
-  g_unlink (self->checkpoint);
-  g_array_set_size (self->losses, 0);
-  self->step = self->first_step = self->total_steps = 0;
-
-  if (self->kind == SOUNDSTYLE_DATA_VIDEOS)
-    start_prepare (self);
-  else
-    start_training (self, FALSE);
-  return self->state != SOUNDSTYLE_JOB_FAILED;
-}
-
-void
-soundstyle_finetune_job_stop (SoundstyleFinetuneJob *self)
-{
-  g_return_if_fail (SOUNDSTYLE_IS_FINETUNE_JOB (self));
-
-  if (!soundstyle_finetune_job_is_running (self) || self->state == SOUNDSTYLE_JOB_STOPPING)
-    return;
-  self->stop_requested = TRUE;
-  g_subprocess_send_signal (self->child, SIGTERM);
-  set_state (self, SOUNDSTYLE_JOB_STOPPING, _("Stopping after the current step…"));
-}
-
-gboolean
-soundstyle_finetune_job_can_resume (SoundstyleFinetuneJob *self)
-{
-  g_return_val_if_fail (SOUNDSTYLE_IS_FINETUNE_JOB (self), FALSE);
-
-  if (self->state == SOUNDSTYLE_JOB_FINISHED)
-    return self->done_resumable && g_file_test (self->checkpoint, G_FILE_TEST_IS_REGULAR);
-  return (self->state == SOUNDSTYLE_JOB_STOPPED || self->state == SOUNDSTYLE_JOB_FAILED) &&
-         g_file_test (self->checkpoint, G_FILE_TEST_IS_REGULAR);
-}
-
-gboolean
-soundstyle_finetune_job_resume (SoundstyleFinetuneJob  *self,
-                                GError                **error)
-{
-  g_return_val_if_fail (SOUNDSTYLE_IS_FINETUNE_JOB (self), FALSE);
-
-  if (!soundstyle_finetune_job_can_resume (self))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no checkpoint to resume from"));
-      return FALSE;
-    }
-  start_training (self, TRUE);
-  return self->state != SOUNDSTYLE_JOB_FAILED;
 }
 
 /* --- GObject ----------------------------------------------------------------- */
