@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import avstyle_ref as ref  # noqa: E402
 import st  # noqa: E402
 
-# The model shapes of engine/adis-config.c's presets
+# The model shapes of engine/model/adis-config.c's presets
 PRESETS = {
     "paper": dict(ngf=64, ndf=64, n_blocks=9, audio_width=64, embed_dim=256, mlp_dim=256),
     "desktop": dict(ngf=32, ndf=64, n_blocks=6, audio_width=32, embed_dim=128, mlp_dim=256),
