@@ -99,10 +99,15 @@ void   soundstyle_window_batch_class_init  (GtkWidgetClass   *widget_class);
 void   soundstyle_window_restyle_folder    (SoundstyleWindow *self,
                                             GFile            *folder);
 
+/* soundstyle-window-model.c: the model, its actions and settings */
+void   soundstyle_window_model_class_init  (GtkWidgetClass   *widget_class);
+void   soundstyle_window_model_init        (SoundstyleWindow *self);
 /* The model in use, and what the window feeds with it */
 void   soundstyle_window_use_model         (SoundstyleWindow *self,
                                             AdisModel        *model,
                                             const char       *path);
+/* The model of the last run, or the default; at the end of the window's init */
+void   soundstyle_window_load_startup_model (SoundstyleWindow *self);
 
 /* soundstyle-window-undo.c: Ctrl+Z, Ctrl+Shift+Z */
 void   soundstyle_window_undo_class_init   (GtkWidgetClass   *widget_class);
