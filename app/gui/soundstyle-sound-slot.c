@@ -5,7 +5,8 @@
  * Files are decoded in a thread (a long MP3 takes a moment); the newest
  * request wins, and a file that cannot be read leaves the current sound in
  * place and says so through ::failed. The spectrogram comes from the model,
- * also in a thread, since the model may be busy rendering.
+ * also in a thread, since the model may be busy rendering. Recording and
+ * playback are in soundstyle-sound-slot-record.c.
  */
 #define G_LOG_DOMAIN "soundstyle-sound-slot"
 
@@ -16,40 +17,9 @@
 #include "soundstyle-audio-io.h"
 #include "soundstyle-file-chooser.h"
 #include "soundstyle-samples.h"
-#include "soundstyle-sound-slot.h"
+#include "soundstyle-sound-slot-private.h"
 #include "soundstyle-sound-view.h"
 #include "soundstyle-types.h"
-
-struct _SoundstyleSoundSlot
-{
-  GtkWidget            parent_instance;
-
-  /* Template widgets */
-  GtkWidget           *box;
-  GtkLabel            *title_label;
-  GtkLabel            *name_label;
-  SoundstyleSoundView *view;
-  GtkListBox          *samples_list;
-  GtkMenuButton       *samples_button;
-  GtkAdjustment       *gain_adjustment;
-  GtkToggleButton     *record_button;
-  GtkButton           *play_button;
-
-  /* Owned */
-  SoundstyleRecorder    *recorder;
-  SoundstylePlayer      *player;
-  SoundstyleAudioDevice *input_device;
-  gboolean               syncing_record_button;
-  char                *title;
-  AdisSound           *sound;
-  char                *sound_name;
-  char                *sound_path;
-  AdisModel           *model;
-  GPtrArray           *samples;
-  GCancellable        *cancellable;
-  guint64              load_serial;
-  guint64              spectrogram_serial;
-};
 
 G_DEFINE_FINAL_TYPE (SoundstyleSoundSlot, soundstyle_sound_slot, GTK_TYPE_WIDGET)
 
@@ -63,13 +33,8 @@ enum {
   N_PROPS
 };
 
-enum {
-  FAILED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+guint soundstyle_sound_slot_signals[N_SIGNALS];
 
 /* --- the spectrogram ------------------------------------------------------- */
 
@@ -130,11 +95,11 @@ update_spectrogram (SoundstyleSoundSlot *self)
 
 /* --- the sound ------------------------------------------------------------- */
 
-static void
-set_sound (SoundstyleSoundSlot *self,
-           AdisSound           *sound,
-           const char          *name,
-           const char          *path)
+void
+soundstyle_sound_slot_set_sound (SoundstyleSoundSlot *self,
+                                 AdisSound           *sound,
+                                 const char          *name,
+                                 const char          *path)
 {
   g_clear_pointer (&self->sound, adis_sound_unref);
   self->sound = sound ? adis_sound_ref (sound) : NULL;
@@ -151,11 +116,11 @@ set_sound (SoundstyleSoundSlot *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOUND]);
 }
 
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+void
+soundstyle_sound_slot_load_thread (GTask        *task,
+                                   gpointer      source_object,
+                                   gpointer      task_data,
+                                   GCancellable *cancellable)
 {
   const char *path = task_data;
   GError *error = NULL;
@@ -191,11 +156,11 @@ on_load_done (GObject      *object,
         return;
       g_debug ("%s: %s", path, error->message);
       message = g_strdup_printf (_("“%s” is not a sound file that can be read"), base);
-      g_signal_emit (self, signals[FAILED], 0, message);
+      g_signal_emit (self, soundstyle_sound_slot_signals[FAILED], 0, message);
       return;
     }
 
-  set_sound (self, sound, name, path);
+  soundstyle_sound_slot_set_sound (self, sound, name, path);
 }
 
 static void
@@ -210,181 +175,7 @@ load_path (SoundstyleSoundSlot *self,
   g_task_set_task_data (task, g_strdup (path), g_free);
   g_object_set_data_full (G_OBJECT (task), "name", g_strdup (name), g_free);
   g_object_set_data (G_OBJECT (task), "serial", GSIZE_TO_POINTER (self->load_serial));
-  g_task_run_in_thread (task, load_thread);
-}
-
-/* --- recording --------------------------------------------------------------- */
-
-static void
-set_record_button (SoundstyleSoundSlot *self,
-                   gboolean             active)
-{
-  /* Reflecting the recorder's state is not a click */
-  self->syncing_record_button = TRUE;
-  gtk_toggle_button_set_active (self->record_button, active);
-  self->syncing_record_button = FALSE;
-}
-
-static void
-emit_audio_failure (SoundstyleSoundSlot *self,
-                    const GError        *error,
-                    gboolean             recording)
-{
-  g_autofree char *message = NULL;
-
-  if (g_error_matches (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_NO_DEVICE))
-    message = g_strdup (recording ? _("No microphone is available")
-                                  : _("No speakers or headphones are available"));
-  else if (g_error_matches (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_BUSY))
-    message = g_strdup (recording ? _("The microphone is in use by another program")
-                                  : _("The speakers are in use by another program"));
-  else
-    message = g_strdup_printf (recording ? _("Recording failed: %s") : _("Playing failed: %s"),
-                               error->message);
-  g_signal_emit (self, signals[FAILED], 0, message);
-}
-
-static void
-on_record_toggled (GtkToggleButton     *button,
-                   SoundstyleSoundSlot *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->syncing_record_button)
-    return;
-
-  if (!gtk_toggle_button_get_active (button))
-    {
-      /* "finished" follows at once and takes the recording */
-      soundstyle_recorder_stop (self->recorder);
-      return;
-    }
-
-  if (soundstyle_player_get_playing (self->player))
-    soundstyle_player_stop (self->player);
-
-  if (!soundstyle_recorder_start (self->recorder, self->input_device, &error))
-    {
-      set_record_button (self, FALSE);
-      emit_audio_failure (self, error, TRUE);
-      return;
-    }
-
-  gtk_label_set_label (self->name_label, _("Recording…"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->record_button), "destructive-action");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->record_button), _("Stop Recording"));
-  soundstyle_sound_view_set_level (self->view, 0.0);
-}
-
-/* dBFS to the meter's 0..1: the top 60 dB */
-static void
-on_recorder_level (SoundstyleRecorder  *recorder,
-                   GParamSpec          *pspec,
-                   SoundstyleSoundSlot *self)
-{
-  double db = soundstyle_recorder_get_rms_db (recorder);
-  g_autofree char *label = NULL;
-
-  if (!soundstyle_recorder_get_recording (recorder))
-    return;
-  soundstyle_sound_view_set_level (self->view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
-  /* Translators: shown while recording; %.1f is the seconds recorded so far */
-  label = g_strdup_printf (_("Recording… %.1f s"), soundstyle_recorder_get_seconds (recorder));
-  gtk_label_set_label (self->name_label, label);
-}
-
-static void
-on_recorder_finished (SoundstyleRecorder  *recorder,
-                      SoundstyleSoundSlot *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AdisSound) sound = NULL;
-
-  set_record_button (self, FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->record_button), "destructive-action");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->record_button),
-                               _("Record from the Microphone (3 to 10 Seconds)"));
-  soundstyle_sound_view_set_level (self->view, -1);
-
-  if ((sound = soundstyle_recorder_get_sound (recorder, &error)) == NULL)
-    {
-      g_autofree char *message = NULL;
-
-      /* The slot keeps the sound it had */
-      gtk_label_set_label (self->name_label, self->sound_name ? self->sound_name : _("No sound"));
-      if (g_error_matches (error, SOUNDSTYLE_AUDIO_ERROR, SOUNDSTYLE_AUDIO_ERROR_TOO_SHORT))
-        message = g_strdup_printf (_("Recordings need at least %d seconds"), ADIS_CLIP_SECONDS);
-      else
-        message = g_strdup_printf (_("Recording failed: %s"), error->message);
-      g_signal_emit (self, signals[FAILED], 0, message);
-      return;
-    }
-
-  self->load_serial++;   /* a file still loading must not replace the recording */
-  set_sound (self, sound, _("Recording"), NULL);
-}
-
-/* --- playback ---------------------------------------------------------------- */
-
-static void
-play (SoundstyleSoundSlot *self,
-      AdisSound           *sound)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!soundstyle_player_play_sound (self->player, sound, NULL, &error))
-    emit_audio_failure (self, error, FALSE);
-}
-
-static void
-on_play_clicked (GtkButton           *button,
-                 SoundstyleSoundSlot *self)
-{
-  if (soundstyle_player_get_playing (self->player))
-    soundstyle_player_stop (self->player);
-  else if (self->sound != NULL)
-    play (self, self->sound);
-}
-
-static void
-on_player_playing (SoundstylePlayer    *player,
-                   GParamSpec          *pspec,
-                   SoundstyleSoundSlot *self)
-{
-  gboolean playing = soundstyle_player_get_playing (player);
-
-  gtk_button_set_icon_name (self->play_button,
-                            playing ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button),
-                               playing ? _("Stop Playing") : _("Play the Sound"));
-}
-
-/* A sample's play button in the list: decoded in a thread, then played */
-static void
-on_sample_preview_loaded (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data)
-{
-  SoundstyleSoundSlot *self = SOUNDSTYLE_SOUND_SLOT (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AdisSound) sound = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (sound != NULL)
-    play (self, sound);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_signal_emit (self, signals[FAILED], 0, error->message);
-}
-
-static void
-on_sample_play_clicked (GtkButton           *button,
-                        SoundstyleSoundSlot *self)
-{
-  const char *path = g_object_get_data (G_OBJECT (button), "path");
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_sample_preview_loaded, NULL);
-
-  g_task_set_source_tag (task, on_sample_play_clicked);
-  g_task_set_task_data (task, g_strdup (path), g_free);
-  g_task_run_in_thread (task, load_thread);
+  g_task_run_in_thread (task, soundstyle_sound_slot_load_thread);
 }
 
 /* --- samples --------------------------------------------------------------- */
@@ -405,7 +196,7 @@ make_sample_row (SoundstyleSoundSlot *self,
   gtk_widget_add_css_class (button, "circular");
   gtk_widget_set_tooltip_text (button, tooltip);
   g_object_set_data_full (G_OBJECT (button), "path", g_strdup (path), g_free);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (on_sample_play_clicked), self, 0);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (soundstyle_sound_slot_on_sample_play_clicked), self, 0);
 
   gtk_widget_set_margin_start (box, 6);
   gtk_widget_set_margin_top (box, 2);
@@ -430,7 +221,7 @@ static void
 on_file_failed (gpointer    self,
                 const char *message)
 {
-  g_signal_emit (self, signals[FAILED], 0, message);
+  g_signal_emit (self, soundstyle_sound_slot_signals[FAILED], 0, message);
 }
 
 static void
@@ -596,7 +387,7 @@ soundstyle_sound_slot_class_init (SoundstyleSoundSlotClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A sentence for the user: the file could not be used */
-  signals[FAILED] =
+  soundstyle_sound_slot_signals[FAILED] =
     g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
@@ -613,8 +404,10 @@ soundstyle_sound_slot_class_init (SoundstyleSoundSlotClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, gain_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, record_button);
   gtk_widget_class_bind_template_child (widget_class, SoundstyleSoundSlot, play_button);
-  gtk_widget_class_bind_template_callback (widget_class, on_record_toggled);
-  gtk_widget_class_bind_template_callback (widget_class, on_play_clicked);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_record_toggled",
+                                                G_CALLBACK (soundstyle_sound_slot_on_record_toggled));
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_play_clicked",
+                                                G_CALLBACK (soundstyle_sound_slot_on_play_clicked));
   gtk_widget_class_bind_template_callback (widget_class, on_sample_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_gain_changed);
@@ -636,9 +429,9 @@ soundstyle_sound_slot_init (SoundstyleSoundSlot *self)
   /* Created here, so they report on this (the main) thread's context */
   self->recorder = soundstyle_recorder_new ();
   self->player = soundstyle_player_new ();
-  g_signal_connect (self->recorder, "notify::rms-db", G_CALLBACK (on_recorder_level), self);
-  g_signal_connect (self->recorder, "finished", G_CALLBACK (on_recorder_finished), self);
-  g_signal_connect (self->player, "notify::playing", G_CALLBACK (on_player_playing), self);
+  g_signal_connect (self->recorder, "notify::rms-db", G_CALLBACK (soundstyle_sound_slot_on_recorder_level), self);
+  g_signal_connect (self->recorder, "finished", G_CALLBACK (soundstyle_sound_slot_on_recorder_finished), self);
+  g_signal_connect (self->player, "notify::playing", G_CALLBACK (soundstyle_sound_slot_on_player_playing), self);
 
   for (guint i = 0; i < self->samples->len; i++)
     gtk_list_box_append (self->samples_list, make_sample_row (self, g_ptr_array_index (self->samples, i)));
@@ -683,7 +476,7 @@ soundstyle_sound_slot_restore_sound (SoundstyleSoundSlot *self,
 {
   g_return_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self));
 
-  set_sound (self, sound, name, path);
+  soundstyle_sound_slot_set_sound (self, sound, name, path);
 }
 
 double
@@ -732,7 +525,7 @@ soundstyle_sound_slot_load_file (SoundstyleSoundSlot *self,
       g_autofree char *uri = g_file_get_uri (file);
       g_autofree char *message = g_strdup_printf (_("“%s” is not a local file"), uri);
 
-      g_signal_emit (self, signals[FAILED], 0, message);
+      g_signal_emit (self, soundstyle_sound_slot_signals[FAILED], 0, message);
       return;
     }
 
@@ -804,7 +597,7 @@ soundstyle_sound_slot_play (SoundstyleSoundSlot *self)
   g_return_if_fail (SOUNDSTYLE_IS_SOUND_SLOT (self));
 
   if (self->sound != NULL && !soundstyle_player_get_playing (self->player))
-    play (self, self->sound);
+    soundstyle_sound_slot_play_sound (self, self->sound);
 }
 
 gboolean
