@@ -18,7 +18,7 @@
 //   y_c         = sum_j A[4c + j] x_j + A[4c + 3]
 //   out         = y (1 - alpha) + premultiplied colour, both bilinearly up-sampled
 //                 from the overlay
-// engine/adis-apply.c does the same on the CPU, streamed over rows, for
+// engine/model/adis-apply.c does the same on the CPU, streamed over rows, for
 // inference at any size; tests hold the two to 1e-5.
 #pragma once
 
