@@ -56,31 +56,23 @@ extern guint soundstyle_canvas_signals[N_SIGNALS];
 
 /* --- geometry (soundstyle-canvas.c) --------------------------------------- */
 
-GdkTexture *
-soundstyle_canvas_reference_texture (SoundstyleCanvas *self);
-gboolean
-soundstyle_canvas_photo_rect (SoundstyleCanvas *self,
-                              graphene_rect_t  *rect);
-void
-soundstyle_canvas_update_display_size (SoundstyleCanvas *self);
-void
-soundstyle_canvas_clamp_pan (SoundstyleCanvas *self);
-double
-soundstyle_canvas_divider_x (SoundstyleCanvas      *self,
-                             const graphene_rect_t *rect);
-void
-soundstyle_canvas_zoom_around (SoundstyleCanvas *self,
-                               double            zoom,
-                               double            x,
-                               double            y);
-void
-soundstyle_canvas_set_divider_from_x (SoundstyleCanvas *self,
-                                      double            x);
-void
-soundstyle_canvas_emit_paint (SoundstyleCanvas *self,
-                              guint             signal,
-                              double            x,
-                              double            y);
+GdkTexture *soundstyle_canvas_reference_texture (SoundstyleCanvas *self);
+gboolean soundstyle_canvas_photo_rect (SoundstyleCanvas *self,
+                                       graphene_rect_t  *rect);
+void soundstyle_canvas_update_display_size (SoundstyleCanvas *self);
+void soundstyle_canvas_clamp_pan (SoundstyleCanvas *self);
+double soundstyle_canvas_divider_x (SoundstyleCanvas      *self,
+                                    const graphene_rect_t *rect);
+void soundstyle_canvas_zoom_around (SoundstyleCanvas *self,
+                                    double            zoom,
+                                    double            x,
+                                    double            y);
+void soundstyle_canvas_set_divider_from_x (SoundstyleCanvas *self,
+                                           double            x);
+void soundstyle_canvas_emit_paint (SoundstyleCanvas *self,
+                                   guint             signal,
+                                   double            x,
+                                   double            y);
 
 /* --- gestures (soundstyle-canvas-gestures.c) ------------------------------- */
 
@@ -88,23 +80,19 @@ void soundstyle_canvas_gestures_init (SoundstyleCanvas *self);
 
 /* --- drawing (soundstyle-canvas-draw.c) ------------------------------------ */
 
-void
-soundstyle_canvas_snapshot (GtkWidget   *widget,
-                            GtkSnapshot *snapshot);
-void
-soundstyle_canvas_size_allocate (GtkWidget *widget,
-                                 int        width,
-                                 int        height,
-                                 int        baseline);
-GtkSizeRequestMode
-soundstyle_canvas_get_request_mode (GtkWidget *widget);
-void
-soundstyle_canvas_measure (GtkWidget      *widget,
-                           GtkOrientation  orientation,
-                           int             for_size,
-                           int            *minimum,
-                           int            *natural,
-                           int            *minimum_baseline,
-                           int            *natural_baseline);
+void soundstyle_canvas_snapshot (GtkWidget   *widget,
+                                 GtkSnapshot *snapshot);
+void soundstyle_canvas_size_allocate (GtkWidget *widget,
+                                      int        width,
+                                      int        height,
+                                      int        baseline);
+GtkSizeRequestMode soundstyle_canvas_get_request_mode (GtkWidget *widget);
+void soundstyle_canvas_measure (GtkWidget      *widget,
+                                GtkOrientation  orientation,
+                                int             for_size,
+                                int            *minimum,
+                                int            *natural,
+                                int            *minimum_baseline,
+                                int            *natural_baseline);
 
 G_END_DECLS

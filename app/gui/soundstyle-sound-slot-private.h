@@ -50,41 +50,32 @@ extern guint soundstyle_sound_slot_signals[N_SIGNALS];
 
 /* --- the sound (soundstyle-sound-slot.c) ---------------------------------- */
 
-void
-soundstyle_sound_slot_set_sound (SoundstyleSoundSlot *self,
-                                 AdisSound           *sound,
-                                 const char          *name,
-                                 const char          *path);
-void
-soundstyle_sound_slot_load_thread (GTask        *task,
-                                   gpointer      source_object,
-                                   gpointer      task_data,
-                                   GCancellable *cancellable);
+void soundstyle_sound_slot_set_sound (SoundstyleSoundSlot *self,
+                                      AdisSound           *sound,
+                                      const char          *name,
+                                      const char          *path);
+void soundstyle_sound_slot_load_thread (GTask        *task,
+                                        gpointer      source_object,
+                                        gpointer      task_data,
+                                        GCancellable *cancellable);
 
 /* --- recording and playback (soundstyle-sound-slot-record.c) -------------- */
 
-void
-soundstyle_sound_slot_on_record_toggled (GtkToggleButton     *button,
-                                         SoundstyleSoundSlot *self);
-void
-soundstyle_sound_slot_on_recorder_level (SoundstyleRecorder  *recorder,
-                                         GParamSpec          *pspec,
-                                         SoundstyleSoundSlot *self);
-void
-soundstyle_sound_slot_on_recorder_finished (SoundstyleRecorder  *recorder,
-                                            SoundstyleSoundSlot *self);
-void
-soundstyle_sound_slot_play_sound (SoundstyleSoundSlot *self,
-                                  AdisSound           *sound);
-void
-soundstyle_sound_slot_on_play_clicked (GtkButton           *button,
-                                       SoundstyleSoundSlot *self);
-void
-soundstyle_sound_slot_on_player_playing (SoundstylePlayer    *player,
-                                         GParamSpec          *pspec,
-                                         SoundstyleSoundSlot *self);
-void
-soundstyle_sound_slot_on_sample_play_clicked (GtkButton           *button,
+void soundstyle_sound_slot_on_record_toggled (GtkToggleButton     *button,
                                               SoundstyleSoundSlot *self);
+void soundstyle_sound_slot_on_recorder_level (SoundstyleRecorder  *recorder,
+                                              GParamSpec          *pspec,
+                                              SoundstyleSoundSlot *self);
+void soundstyle_sound_slot_on_recorder_finished (SoundstyleRecorder  *recorder,
+                                                 SoundstyleSoundSlot *self);
+void soundstyle_sound_slot_play_sound (SoundstyleSoundSlot *self,
+                                       AdisSound           *sound);
+void soundstyle_sound_slot_on_play_clicked (GtkButton           *button,
+                                            SoundstyleSoundSlot *self);
+void soundstyle_sound_slot_on_player_playing (SoundstylePlayer    *player,
+                                              GParamSpec          *pspec,
+                                              SoundstyleSoundSlot *self);
+void soundstyle_sound_slot_on_sample_play_clicked (GtkButton           *button,
+                                                   SoundstyleSoundSlot *self);
 
 G_END_DECLS
