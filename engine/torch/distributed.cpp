@@ -10,7 +10,10 @@
 
 #include "distributed.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -18,6 +21,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/reducer.hpp>
 #endif
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -29,10 +33,61 @@ namespace adis {
 
 namespace {
 
+#ifdef USE_C10D_GLOO
+// The all-reduce of one bucket that DDP's Reducer hands over: the sum over
+// the ranks divided by the world size (as average_gradients computes it,
+// so that both paths give the same numbers), timed for the statistics
+class AveragingHook : public c10d::CppCommHookInterface<c10::intrusive_ptr<c10d::ProcessGroup>> {
+ public:
+  explicit AveragingHook (const c10::intrusive_ptr<c10d::ProcessGroup> &pg)
+    : c10d::CppCommHookInterface<c10::intrusive_ptr<c10d::ProcessGroup>> (pg) {}
+
+  c10::intrusive_ptr<c10::ivalue::Future>
+  runHook (c10d::GradBucket &bucket) override
+  {
+    std::vector<torch::Tensor> tensors{bucket.getBufferRef ()};
+    double world_size = state_->getSize ();
+    gint64 now = g_get_monotonic_time ();
+    gint64 unset = 0;
+
+    first_launch.compare_exchange_strong (unset, now);
+    bytes += tensors[0].numel () * tensors[0].element_size ();
+    auto done = state_->allreduce (tensors)->getFuture ();
+    return done->then (
+      [this, world_size] (c10::ivalue::Future &f) {
+        auto sum = f.value ().toTensorVector ()[0];
+
+        gint64 now = g_get_monotonic_time ();
+        gint64 seen = last_done;
+
+        sum.div_ (world_size);
+        while (seen < now && !last_done.compare_exchange_weak (seen, now))
+          ;
+        return c10::IValue (sum);
+      },
+      c10::TensorType::get ());
+  }
+
+  // Of the current backward pass (backward_averaged resets them); the
+  // callbacks run on Gloo's threads
+  std::atomic<gint64> first_launch{0}, last_done{0};
+  std::atomic<guint64> bytes{0};
+};
+
+// DDP's Reducer for one parameter set, with its hook
+struct ReducerSlot {
+  std::vector<torch::Tensor> params;
+  std::unique_ptr<c10d::Reducer> reducer;
+  AveragingHook *hook = nullptr;   // owned by reducer
+};
+#endif
+
 struct Group {
 #ifdef USE_C10D_GLOO
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
+  // After pg, so that they go first
+  std::map<Averaged, ReducerSlot> reducers;
 #endif
   int rank = 0;
   int local_rank = 0;
@@ -40,6 +95,8 @@ struct Group {
   std::string backend;
   torch::Device device{torch::kCPU};   // where collectives' small tensors live
   bool sync_batchnorm = false;
+  bool overlap = true;
+  int64_t bucket_bytes = 0;            // 0: DDP's sizes
   double timeout_seconds = 600;
   // adis_distributed_get_stats
   double seconds = 0;
@@ -125,6 +182,54 @@ struct AllReduceSum : public torch::autograd::Function<AllReduceSum> {
 };
 
 constexpr int64_t kBucketBytes = 25 * 1024 * 1024;   // DDP's default bucket_cap_mb
+constexpr int64_t kFirstBucketBytes = 1024 * 1024;   // and its first bucket's
+
+#ifdef USE_C10D_GLOO
+bool
+same_tensors (const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b)
+{
+  if (a.size () != b.size ())
+    return false;
+  for (size_t i = 0; i < a.size (); i++)
+    if (!a[i].is_same (b[i]))
+      return false;
+  return true;
+}
+
+// The Reducer for params, made on first use (and again for another
+// trainer's parameters), with buckets laid out as DDP lays them out
+ReducerSlot &
+reducer_for (Averaged which, const std::vector<torch::Tensor> &params)
+{
+  auto &r = group->reducers[which];
+
+  if (r.reducer && same_tensors (r.params, params))
+    return r;
+  r = ReducerSlot ();
+
+  std::vector<size_t> limits{(size_t) kFirstBucketBytes, (size_t) kBucketBytes};
+  if (group->bucket_bytes > 0)
+    limits = {(size_t) group->bucket_bytes};
+  std::vector<bool> dense (params.size (), false);
+  auto [buckets, bucket_limits] = c10d::compute_bucket_assignment_by_size (params, limits, dense);
+  // The gradients of the last layers come first in the backward pass
+  std::reverse (buckets.begin (), buckets.end ());
+  std::reverse (bucket_limits.begin (), bucket_limits.end ());
+
+  // find_unused_parameters: a parameter that this loss does not reach
+  // (whatever the options leave out) must not hold its bucket back
+  r.params = params;
+  r.reducer = std::make_unique<c10d::Reducer> (params, buckets, bucket_limits, group->pg, dense,
+                                               limits.back (), /* find_unused_parameters */ true,
+                                               /* gradient_as_bucket_view */ false,
+                                               std::unordered_map<size_t, std::string> (),
+                                               limits.front ());
+  auto hook = std::make_unique<AveragingHook> (group->pg);
+  r.hook = hook.get ();
+  r.reducer->register_comm_hook (std::move (hook));
+  return r;
+}
+#endif
 
 }  // namespace
 
@@ -154,7 +259,7 @@ average_gradients (const std::vector<torch::Tensor> &params,
       auto &bucket = buckets.back ();
 
       if (!bucket.empty () &&
-          (bucket_bytes + bytes > kBucketBytes ||
+          (bucket_bytes + bytes > (group->bucket_bytes > 0 ? group->bucket_bytes : kBucketBytes) ||
            grads[bucket[0]].scalar_type () != grads[i].scalar_type () ||
            grads[bucket[0]].device () != grads[i].device ()))
         {
@@ -214,6 +319,63 @@ average_gradients (const std::vector<torch::Tensor> &params,
   group->seconds += (g_get_monotonic_time () - start) / 1e6;
   return mean_loss;
 #else
+  return loss;
+#endif
+}
+
+torch::Tensor
+backward_averaged (Averaged                          which,
+                   const std::vector<torch::Tensor> &params,
+                   const torch::Tensor              &loss)
+{
+  if (!group || group->world_size == 1 || !group->overlap)
+    {
+      loss.backward ();
+      return average_gradients (params, loss);
+    }
+#ifdef USE_C10D_GLOO
+  // The Reducer hooks gradient accumulators, which only a parameter that
+  // requires a gradient has
+  std::vector<torch::Tensor> trained;
+  for (const auto &p : params)
+    if (p.requires_grad ())
+      trained.push_back (p);
+  auto &r = reducer_for (which, trained);
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  auto mean_loss = loss.detach ().reshape ({1}).clone ();
+
+  // The loss's all-reduce goes first, and is done by the end of the pass
+  try
+    {
+      std::vector<torch::Tensor> tensors{mean_loss};
+      works.push_back (group->pg->allreduce (tensors));
+    }
+  catch (const std::exception &e)
+    {
+      collective_failed ("averaging the loss", e);
+    }
+
+  r.hook->first_launch = 0;
+  r.hook->last_done = 0;
+  r.hook->bytes = 0;
+  r.reducer->prepare_for_forward ();
+  r.reducer->prepare_for_backward ({loss});
+  try
+    {
+      loss.backward ();
+    }
+  catch (const std::exception &e)
+    {
+      collective_failed ("the backward pass, with its gradients' all-reduce,", e);
+    }
+  wait_all (works, "averaging the loss");
+
+  group->bytes += r.hook->bytes + mean_loss.numel () * mean_loss.element_size ();
+  if (r.hook->first_launch > 0 && r.hook->last_done > r.hook->first_launch)
+    group->seconds += (r.hook->last_done - r.hook->first_launch) / 1e6;
+  return mean_loss.div_ ((double) group->world_size).reshape ({});
+#else
+  loss.backward ();
   return loss;
 #endif
 }
@@ -489,6 +651,8 @@ adis_distributed_join (const AdisDistributedEnv     *env,
   group->local_rank = env->local_rank;
   group->world_size = env->world_size;
   group->sync_batchnorm = options->sync_batchnorm;
+  group->overlap = !options->no_overlap;
+  group->bucket_bytes = options->bucket_bytes;
   group->timeout_seconds = options->timeout_seconds;
 
   bool ok = adis::guard (error, [&] () {
