@@ -52,7 +52,7 @@ typedef struct
                               * SyncBatchNorm): with the statistics of the whole global
                               * batch, so the step is one process's on that batch */
   gboolean no_overlap;       /* FALSE (default): the gradients' all-reduce overlaps the
-                              * backward pass (libtorch's DDP Reducer launches each bucket
+                              * backward pass (as DDP's Reducer, each bucket is launched
                               * as soon as its gradients are ready). TRUE: all buckets
                               * after the backward pass; the same numbers, for measuring */
   gint64   bucket_bytes;     /* the gradients' bucket size; 0 (default): DDP's, 1 MB for

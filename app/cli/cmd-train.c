@@ -666,7 +666,7 @@ soundstyle_cmd_train (int    argc,
     "Data parallel: under PyTorch's torchrun, one process per rank; --batch is the\n"
     "global batch, shared equally by the ranks; only rank 0 writes. After a restart\n"
     "(torchrun --max_restarts K) the job resumes from its checkpoint by itself.\n"
-    "The gradients' all-reduce overlaps the backward pass (DDP's bucketed Reducer).\n"
+    "The gradients' all-reduce overlaps the backward pass (in buckets, as DDP).\n"
     "BatchNorm (the audio encoder's) uses each rank's own part of the batch, as DDP,\n"
     "unless --sync-batchnorm. This build's c10d backends: %s.\n"
     "\n"

@@ -21,8 +21,8 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/csrc/distributed/c10d/reducer.hpp>
 #endif
+#include <torch/csrc/autograd/utils/lambda_post_hook.h>
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -34,52 +34,7 @@ namespace adis {
 namespace {
 
 #ifdef USE_C10D_GLOO
-// The all-reduce of one bucket that DDP's Reducer hands over: the sum over
-// the ranks divided by the world size (as average_gradients computes it,
-// so that both paths give the same numbers), timed for the statistics
-class AveragingHook : public c10d::CppCommHookInterface<c10::intrusive_ptr<c10d::ProcessGroup>> {
- public:
-  explicit AveragingHook (const c10::intrusive_ptr<c10d::ProcessGroup> &pg)
-    : c10d::CppCommHookInterface<c10::intrusive_ptr<c10d::ProcessGroup>> (pg) {}
-
-  c10::intrusive_ptr<c10::ivalue::Future>
-  runHook (c10d::GradBucket &bucket) override
-  {
-    std::vector<torch::Tensor> tensors{bucket.getBufferRef ()};
-    double world_size = state_->getSize ();
-    gint64 now = g_get_monotonic_time ();
-    gint64 unset = 0;
-
-    first_launch.compare_exchange_strong (unset, now);
-    bytes += tensors[0].numel () * tensors[0].element_size ();
-    auto done = state_->allreduce (tensors)->getFuture ();
-    return done->then (
-      [this, world_size] (c10::ivalue::Future &f) {
-        auto sum = f.value ().toTensorVector ()[0];
-
-        gint64 now = g_get_monotonic_time ();
-        gint64 seen = last_done;
-
-        sum.div_ (world_size);
-        while (seen < now && !last_done.compare_exchange_weak (seen, now))
-          ;
-        return c10::IValue (sum);
-      },
-      c10::TensorType::get ());
-  }
-
-  // Of the current backward pass (backward_averaged resets them); the
-  // callbacks run on Gloo's threads
-  std::atomic<gint64> first_launch{0}, last_done{0};
-  std::atomic<guint64> bytes{0};
-};
-
-// DDP's Reducer for one parameter set, with its hook
-struct ReducerSlot {
-  std::vector<torch::Tensor> params;
-  std::unique_ptr<c10d::Reducer> reducer;
-  AveragingHook *hook = nullptr;   // owned by reducer
-};
+struct Overlap;
 #endif
 
 struct Group {
@@ -87,7 +42,7 @@ struct Group {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
   // After pg, so that they go first
-  std::map<Averaged, ReducerSlot> reducers;
+  std::map<Averaged, std::unique_ptr<Overlap>> overlaps;
 #endif
   int rank = 0;
   int local_rank = 0;
@@ -185,6 +140,166 @@ constexpr int64_t kBucketBytes = 25 * 1024 * 1024;   // DDP's default bucket_cap
 constexpr int64_t kFirstBucketBytes = 1024 * 1024;   // and its first bucket's
 
 #ifdef USE_C10D_GLOO
+// Overlapping the all-reduce with the backward pass, as DDP's Reducer does
+// (c10d::Reducer itself is in Debian's libtorch_cpu, but its header needs
+// torch/csrc/distributed/autograd/context/context.h, which libtorch-dev
+// 1.13 does not ship, so it cannot be built against): a post hook on every
+// parameter's gradient accumulator runs once the backward pass has summed
+// that parameter's gradient; a bucket whose gradients are all there is
+// flattened and its all-reduce launched, asynchronously, while the pass
+// goes on. Buckets are launched strictly in their order, which is the same
+// on every rank (Gloo pairs collectives by the order of their launch).
+struct Overlap {
+  std::vector<torch::Tensor> params;              // those that require a gradient
+  std::vector<std::vector<size_t>> buckets;       // indices into params
+  std::vector<size_t> bucket_of;                  // params[i]'s bucket
+  std::vector<std::pair<std::shared_ptr<torch::autograd::Node>, uintptr_t>> hooks;
+
+  // The current backward pass
+  bool armed = false;
+  std::vector<size_t> waiting;                    // gradients a bucket still waits for
+  size_t next = 0;                                // the next bucket to launch
+  std::vector<std::vector<size_t>> members;       // those launched with a gradient
+  std::vector<torch::Tensor> flats;
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  std::atomic<gint64> first_launch{0}, last_done{0};
+
+  Overlap (const std::vector<torch::Tensor> &trained, int64_t first_bytes, int64_t bytes)
+    : params (trained), bucket_of (trained.size ())
+  {
+    int64_t filled = 0;
+
+    // As DDP: the last parameters' gradients come first in the backward
+    // pass, so buckets fill from the end, the first one small
+    for (size_t k = params.size (); k-- > 0;)
+      {
+        const auto &p = params[k];
+        int64_t size = p.numel () * (int64_t) p.element_size ();
+        int64_t cap = buckets.size () <= 1 ? first_bytes : bytes;
+
+        if (buckets.empty () ||
+            (!buckets.back ().empty () &&
+             (filled + size > cap || params[buckets.back ()[0]].scalar_type () != p.scalar_type ())))
+          {
+            buckets.emplace_back ();
+            filled = 0;
+          }
+        buckets.back ().push_back (k);
+        bucket_of[k] = buckets.size () - 1;
+        filled += size;
+      }
+
+    for (size_t k = 0; k < params.size (); k++)
+      {
+        auto accumulator = torch::autograd::impl::grad_accumulator (params[k]);
+        auto key = accumulator->add_post_hook (std::make_unique<torch::autograd::utils::LambdaPostHook> (
+          [this, k] (const torch::autograd::variable_list &outputs,
+                     const torch::autograd::variable_list &) {
+            ready (k);
+            return outputs;
+          }));
+        hooks.emplace_back (accumulator, key);
+      }
+  }
+
+  ~Overlap ()
+  {
+    for (auto &[accumulator, key] : hooks)
+      accumulator->del_post_hook (key);
+  }
+
+  void
+  arm ()
+  {
+    armed = true;
+    next = 0;
+    waiting.clear ();
+    for (const auto &bucket : buckets)
+      waiting.push_back (bucket.size ());
+    members.assign (buckets.size (), {});
+    flats.assign (buckets.size (), torch::Tensor ());
+    works.clear ();
+    first_launch = 0;
+    last_done = 0;
+  }
+
+  // params[k]'s gradient is summed (on the backward pass's thread)
+  void
+  ready (size_t k)
+  {
+    if (!armed)
+      return;
+    waiting[bucket_of[k]]--;
+    while (next < buckets.size () && waiting[next] == 0)
+      launch (next++);
+  }
+
+  // The bucket's defined gradients, flattened, on their way: the same
+  // parameters as average_gradients takes, so the same sums
+  void
+  launch (size_t b)
+  {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> parts;
+
+    for (size_t k : buckets[b])
+      if (params[k].grad ().defined ())
+        {
+          members[b].push_back (k);
+          parts.push_back (params[k].grad ().reshape ({-1}));
+        }
+    if (parts.empty ())
+      return;
+    flats[b] = torch::cat (parts);
+
+    gint64 unset = 0;
+    first_launch.compare_exchange_strong (unset, g_get_monotonic_time ());
+    std::vector<torch::Tensor> tensors{flats[b]};
+    works.push_back (group->pg->allreduce (tensors));
+    works.back ()->getFuture ()->addCallback ([this] (c10::ivalue::Future &) {
+      gint64 now = g_get_monotonic_time ();
+      gint64 seen = last_done;
+
+      while (seen < now && !last_done.compare_exchange_weak (seen, now))
+        ;
+    });
+    group->bytes += flats[b].numel () * flats[b].element_size ();
+  }
+
+  // After the backward pass: what a parameter the loss did not reach held
+  // back goes now; then every sum comes back divided by the world size
+  void
+  finish ()
+  {
+    armed = false;
+    while (next < buckets.size ())
+      launch (next++);
+    wait_all (works, "averaging gradients");
+
+    torch::NoGradGuard no_grad;
+    for (size_t b = 0; b < buckets.size (); b++)
+      {
+        int64_t offset = 0;
+
+        if (members[b].empty ())
+          continue;
+        flats[b].div_ ((double) group->world_size);
+        for (size_t k : members[b])
+          {
+            auto grad = params[k].grad ();
+            int64_t n = grad.numel ();
+
+            grad.copy_ (flats[b].slice (0, offset, offset + n).view (grad.sizes ()));
+            offset += n;
+          }
+      }
+    if (first_launch > 0 && last_done >= first_launch)
+      group->seconds += (last_done - first_launch) / 1e6;
+    flats.clear ();
+    works.clear ();
+  }
+};
+
 bool
 same_tensors (const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b)
 {
@@ -196,38 +311,21 @@ same_tensors (const std::vector<torch::Tensor> &a, const std::vector<torch::Tens
   return true;
 }
 
-// The Reducer for params, made on first use (and again for another
-// trainer's parameters), with buckets laid out as DDP lays them out
-ReducerSlot &
-reducer_for (Averaged which, const std::vector<torch::Tensor> &params)
+// The hooks for one parameter set, made on first use (and again for
+// another trainer's parameters)
+Overlap &
+overlap_for (Averaged which, const std::vector<torch::Tensor> &trained)
 {
-  auto &r = group->reducers[which];
+  auto &o = group->overlaps[which];
 
-  if (r.reducer && same_tensors (r.params, params))
-    return r;
-  r = ReducerSlot ();
-
-  std::vector<size_t> limits{(size_t) kFirstBucketBytes, (size_t) kBucketBytes};
-  if (group->bucket_bytes > 0)
-    limits = {(size_t) group->bucket_bytes};
-  std::vector<bool> dense (params.size (), false);
-  auto [buckets, bucket_limits] = c10d::compute_bucket_assignment_by_size (params, limits, dense);
-  // The gradients of the last layers come first in the backward pass
-  std::reverse (buckets.begin (), buckets.end ());
-  std::reverse (bucket_limits.begin (), bucket_limits.end ());
-
-  // find_unused_parameters: a parameter that this loss does not reach
-  // (whatever the options leave out) must not hold its bucket back
-  r.params = params;
-  r.reducer = std::make_unique<c10d::Reducer> (params, buckets, bucket_limits, group->pg, dense,
-                                               limits.back (), /* find_unused_parameters */ true,
-                                               /* gradient_as_bucket_view */ false,
-                                               std::unordered_map<size_t, std::string> (),
-                                               limits.front ());
-  auto hook = std::make_unique<AveragingHook> (group->pg);
-  r.hook = hook.get ();
-  r.reducer->register_comm_hook (std::move (hook));
-  return r;
+  if (!o || !same_tensors (o->params, trained))
+    {
+      o.reset ();
+      o = std::make_unique<Overlap> (trained,
+                                     group->bucket_bytes > 0 ? group->bucket_bytes : kFirstBucketBytes,
+                                     group->bucket_bytes > 0 ? group->bucket_bytes : kBucketBytes);
+    }
+  return *o;
 }
 #endif
 
@@ -334,45 +432,39 @@ backward_averaged (Averaged                          which,
       return average_gradients (params, loss);
     }
 #ifdef USE_C10D_GLOO
-  // The Reducer hooks gradient accumulators, which only a parameter that
-  // requires a gradient has
+  // Only a parameter that requires a gradient has an accumulator to hook
   std::vector<torch::Tensor> trained;
   for (const auto &p : params)
     if (p.requires_grad ())
       trained.push_back (p);
-  auto &r = reducer_for (which, trained);
+  auto &o = overlap_for (which, trained);
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
   auto mean_loss = loss.detach ().reshape ({1}).clone ();
 
-  // The loss's all-reduce goes first, and is done by the end of the pass
+  // The loss's all-reduce goes first
   try
     {
       std::vector<torch::Tensor> tensors{mean_loss};
       works.push_back (group->pg->allreduce (tensors));
+      group->bytes += mean_loss.numel () * mean_loss.element_size ();
     }
   catch (const std::exception &e)
     {
       collective_failed ("averaging the loss", e);
     }
 
-  r.hook->first_launch = 0;
-  r.hook->last_done = 0;
-  r.hook->bytes = 0;
-  r.reducer->prepare_for_forward ();
-  r.reducer->prepare_for_backward ({loss});
+  o.arm ();
   try
     {
       loss.backward ();
     }
   catch (const std::exception &e)
     {
+      o.armed = false;
       collective_failed ("the backward pass, with its gradients' all-reduce,", e);
     }
+  o.finish ();
   wait_all (works, "averaging the loss");
-
-  group->bytes += r.hook->bytes + mean_loss.numel () * mean_loss.element_size ();
-  if (r.hook->first_launch > 0 && r.hook->last_done > r.hook->first_launch)
-    group->seconds += (r.hook->last_done - r.hook->first_launch) / 1e6;
   return mean_loss.div_ ((double) group->world_size).reshape ({});
 #else
   loss.backward ();

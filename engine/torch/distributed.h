@@ -21,14 +21,14 @@ enum class Averaged { kDiscriminators, kGenerators };
 
 // loss.backward (), with the gradients of params averaged over the ranks
 // as DDP does; returns the ranks' mean loss, so that every rank agrees on
-// whether the update is finite. By default libtorch's own DDP Reducer
-// (c10d::Reducer) overlaps the all-reduce with the backward pass: its hooks
-// on the parameters' gradient accumulators copy each gradient into its
-// bucket (DDP's: 1 MB for the first, 25 MB for the others, in reverse
-// order of the parameters) and launch a bucket's all-reduce once the
-// bucket is full, while the backward pass goes on; the pass ends once all
-// have come back divided by the world size. With no_overlap, the same
-// sums after the backward pass (average_gradients). Alone: loss.backward ().
+// whether the update is finite. By default the all-reduce overlaps the
+// backward pass as in DDP's Reducer: hooks on the parameters' gradient
+// accumulators launch a bucket's asynchronous all-reduce (DDP's buckets:
+// 1 MB for the first, 25 MB for the others, in reverse order of the
+// parameters) as soon as the pass has summed all its gradients, and the
+// sums come back divided by the world size once the pass is over, before
+// the optimiser steps. With no_overlap, the same sums after the backward
+// pass (average_gradients). Alone: loss.backward ().
 torch::Tensor backward_averaged (Averaged                          which,
                                  const std::vector<torch::Tensor> &params,
                                  const torch::Tensor              &loss);
