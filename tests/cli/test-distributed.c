@@ -380,20 +380,6 @@ test_shards (void)
 /* --- first step ------------------------------------------------------------ */
 
 static double
-max_abs_diff (const AdisTensorView *a,
-              const AdisTensorView *b)
-{
-  const float *x = (const float *) a->data;
-  const float *y = (const float *) b->data;
-  double worst = 0;
-
-  g_assert_cmpuint (a->n_elements, ==, b->n_elements);
-  for (gsize i = 0; i < a->n_elements; i++)
-    worst = MAX (worst, fabs ((double) x[i] - y[i]));
-  return worst;
-}
-
-static double
 max_abs (const AdisTensorView *a)
 {
   const float *x = (const float *) a->data;
@@ -487,93 +473,35 @@ value_at (AdisTensorFile       *file,
   return value;
 }
 
+/* 2 ranks' first step against one process's on the same global batch.
+ * In double: every gradient (and every running statistic of BatchNorm)
+ * within 1e-5 absolute, and every loss and gradient norm too: that is the
+ * maths. In float32 the step's sums in another order round differently,
+ * and this GAN step amplifies that (with the audio encoder, to 5e-4 of a
+ * tensor's own scale in G, where one process's float32 step is itself 5e-3
+ * from the exact one), with gradients up to 2e5, where one float32 step is
+ * 0.016: every gradient within 1e-5 of the step's largest, and each loss
+ * and gradient norm within 1e-5 relative above 1, or, if not, no farther
+ * from the exact value (exact_dir's, in double) than twice one process's
+ * float32 value is. The ranks end as replicas. */
 static void
-test_first_step (void)
+check_first_step (const char *dir,
+                  const char *exact_dir,
+                  gboolean    audio)
 {
-  g_autofree char *dir = g_build_filename (tmpdir, "first-step", NULL);
-  const char *options[] = { "--keyword", NULL };
-  g_autoptr(AdisTensorFile) single = NULL;
-  g_autoptr(AdisTensorFile) rank0 = NULL;
-  g_autoptr(AdisTensorFile) rank1 = NULL;
-  double a[7], b[7], worst = 0, worst_loss = 0, largest = 0;
-  guint n_grads = 0, n_within_absolute = 0;
-
-  if (!have_torchrun ())
-    return;
-  run_steps (dir, TRUE, options);
-  single = open_step (dir, "single");
-  rank0 = open_step (dir, "rank0");
-  rank1 = open_step (dir, "rank1");
-  g_assert_cmpuint (adis_tensor_file_get_n_tensors (single), ==, adis_tensor_file_get_n_tensors (rank0));
-
-  for (guint i = 0; i < adis_tensor_file_get_n_tensors (single); i++)
-    if (g_str_has_prefix (adis_tensor_file_get_tensor (single, i)->name, "grad."))
-      largest = MAX (largest, max_abs (adis_tensor_file_get_tensor (single, i)));
-
-  for (guint i = 0; i < adis_tensor_file_get_n_tensors (single); i++)
-    {
-      const AdisTensorView *s = adis_tensor_file_get_tensor (single, i);
-      const AdisTensorView *r0 = adis_tensor_file_lookup (rank0, s->name);
-      const AdisTensorView *r1 = adis_tensor_file_lookup (rank1, s->name);
-
-      g_assert_nonnull (r0);
-      g_assert_nonnull (r1);
-      /* The ranks stay replicas: the same averaged gradient, the same update */
-      g_assert_cmpmem (r0->data, r0->n_bytes, r1->data, r1->n_bytes);
-      if (g_str_has_prefix (s->name, "grad."))
-        {
-          double diff = max_abs_diff (s, r0);
-
-          if (diff <= 1e-5)
-            n_within_absolute++;
-          /* float32: 1e-5 of the tensor's own scale where it is above 1
-           * (the MLPs' gradients reach 1e5, where float32's rounding alone
-           * is far above 1e-5 absolute), 1e-5 absolute below */
-          if (diff > 1e-5 * MAX (1.0, max_abs (s)))
-            g_test_message ("%s differs by %g (its largest %g)", s->name, diff, max_abs (s));
-          g_assert_cmpfloat (diff, <=, 1e-5 * MAX (1.0, max_abs (s)));
-          worst = MAX (worst, diff);
-          n_grads++;
-        }
-    }
-  /* G, the keyword table, D and the MLPs */
-  g_assert_nonnull (adis_tensor_file_lookup (single, "grad.K.weight"));
-  g_assert_nonnull (adis_tensor_file_lookup (single, "grad.D.model.0.weight"));
-  g_assert_cmpuint (n_grads, >, 20);
-
-  read_step_losses (dir, "single", a);
-  read_step_losses (dir, "rank0", b);
-  for (int i = 0; i < 7; i++)
-    {
-      double diff = fabs (a[i] - b[i]) / MAX (1.0, fabs (a[i]));
-
-      worst_loss = MAX (worst_loss, diff);
-      g_assert_cmpfloat (diff, <=, 1e-5);
-    }
-  g_test_message ("first step, 2 ranks vs 1 process: %u gradient tensors, %u within 1e-5 absolute, "
-                  "largest difference %.3g with gradients up to %.3g; losses and gradient norms "
-                  "within %.3g (relative above 1)", n_grads, n_within_absolute, worst, largest, worst_loss);
-}
-
-/* Synchronised BatchNorm makes 2 ranks' step one process's on the global
- * batch: in double every gradient, loss and running statistic within 1e-5
- * absolute (the tolerance is not widened for BatchNorm, nor scaled by the
- * gradients' size); in float32, as the label baseline, within float32's
- * rounding of the step's sums */
-static void
-check_sync_batchnorm (const char *dir,
-                      gboolean    in_double)
-{
+  gboolean in_double = exact_dir == NULL;
   g_autoptr(AdisTensorFile) single = open_step (dir, "single");
   g_autoptr(AdisTensorFile) rank0 = open_step (dir, "rank0");
   g_autoptr(AdisTensorFile) rank1 = open_step (dir, "rank1");
-  double a[7], b[7], worst = 0, worst_bn = 0, worst_stats = 0, worst_loss = 0, largest = 0;
-  guint n_grads = 0, n_bn = 0, n_stats = 0;
+  double a[7], b[7], exact[7], worst = 0, worst_bn = 0, worst_stats = 0, worst_loss = 0, largest = 0;
+  double limit;
+  guint n_grads = 0, n_bn = 0, n_stats = 0, n_within_absolute = 0;
 
   g_assert_cmpuint (adis_tensor_file_get_n_tensors (single), ==, adis_tensor_file_get_n_tensors (rank0));
   for (guint i = 0; i < adis_tensor_file_get_n_tensors (single); i++)
     if (g_str_has_prefix (adis_tensor_file_get_tensor (single, i)->name, "grad."))
       largest = MAX (largest, max_abs (adis_tensor_file_get_tensor (single, i)));
+  limit = in_double ? 1e-5 : 1e-5 * MAX (1.0, largest);
 
   for (guint i = 0; i < adis_tensor_file_get_n_tensors (single); i++)
     {
@@ -582,24 +510,23 @@ check_sync_batchnorm (const char *dir,
       const AdisTensorView *r1 = adis_tensor_file_lookup (rank1, s->name);
       gboolean grad = g_str_has_prefix (s->name, "grad.");
       gboolean stats = g_str_has_prefix (s->name, "buffer.A.");
-      gboolean bn = grad && strstr (s->name, ".bn") != NULL;
-      double diff = 0, limit;
+      gboolean bn = grad && (strstr (s->name, ".bn") != NULL || strstr (s->name, "downsample.1.") != NULL);
+      double diff = 0;
 
       g_assert_nonnull (r0);
       g_assert_nonnull (r1);
-      /* The ranks stay replicas, running statistics included */
+      /* The ranks stay replicas: the same averaged gradient, the same
+       * update, the same running statistics */
       g_assert_cmpmem (r0->data, r0->n_bytes, r1->data, r1->n_bytes);
       if (!grad && !stats)
         continue;
       g_assert_cmpuint (s->n_elements, ==, r0->n_elements);
       for (gsize k = 0; k < s->n_elements; k++)
         diff = MAX (diff, fabs (value_at (single, s, k) - value_at (rank0, r0, k)));
-      /* float32: 1e-5 of the tensor's own scale where it is above 1 (its
-       * rounding), 1e-5 absolute below; double: 1e-5 absolute, always */
-      limit = in_double ? 1e-5 : 1e-5 * MAX (1.0, max_abs (s));
       if (diff > limit)
         g_test_message ("%s differs by %g (its largest %g)", s->name, diff, max_abs (s));
       g_assert_cmpfloat (diff, <=, limit);
+      n_within_absolute += diff <= 1e-5;
       if (grad)
         {
           worst = MAX (worst, diff);
@@ -616,16 +543,25 @@ check_sync_batchnorm (const char *dir,
           n_stats++;
         }
     }
-  /* G, the audio encoder with its BatchNorm, D and the MLPs */
-  g_assert_nonnull (adis_tensor_file_lookup (single, "grad.A.bn1.weight"));
-  g_assert_nonnull (adis_tensor_file_lookup (single, "grad.A.layer2.0.downsample.1.weight"));
-  g_assert_nonnull (adis_tensor_file_lookup (single, "buffer.A.layer4.1.bn2.running_var"));
+  /* G, the audio encoder with its 20 BatchNorm or the keyword table, D
+   * and the MLPs */
   g_assert_nonnull (adis_tensor_file_lookup (single, "grad.D.model.0.weight"));
-  g_assert_cmpuint (n_bn, >=, 20);
-  g_assert_cmpuint (n_stats, >=, 40);
+  if (audio)
+    {
+      g_assert_nonnull (adis_tensor_file_lookup (single, "grad.A.bn1.weight"));
+      g_assert_nonnull (adis_tensor_file_lookup (single, "grad.A.layer2.0.downsample.1.weight"));
+      g_assert_nonnull (adis_tensor_file_lookup (single, "buffer.A.layer4.1.bn2.running_var"));
+      g_assert_cmpuint (n_bn, ==, 40);
+      g_assert_cmpuint (n_stats, >=, 40);
+    }
+  else
+    g_assert_nonnull (adis_tensor_file_lookup (single, "grad.K.weight"));
+  g_assert_cmpuint (n_grads, >, 20);
 
   read_step_losses (dir, "single", a);
   read_step_losses (dir, "rank0", b);
+  if (!in_double)
+    read_step_losses (exact_dir, "single", exact);
   for (int i = 0; i < 7; i++)
     {
       double diff = fabs (a[i] - b[i]);
@@ -633,13 +569,37 @@ check_sync_batchnorm (const char *dir,
       if (!in_double)
         diff /= MAX (1.0, fabs (a[i]));
       worst_loss = MAX (worst_loss, diff);
-      g_assert_cmpfloat (diff, <=, 1e-5);
+      if (diff > 1e-5)
+        {
+          g_test_message ("loss or norm %d: %.17g alone, %.17g with 2 ranks, exactly %.17g", i, a[i],
+                          b[i], exact[i]);
+          g_assert_false (in_double);
+          g_assert_cmpfloat (fabs (b[i] - exact[i]), <=, 2 * fabs (a[i] - exact[i]));
+        }
     }
-  g_test_message ("synchronised BatchNorm, %s, 2 ranks vs 1 process: %u gradient tensors (%u of "
-                  "BatchNorm), largest difference %.3g (BatchNorm's %.3g) with gradients up to %.3g; "
-                  "%u running statistics within %.3g; losses and gradient norms within %.3g",
+  g_test_message ("%s, %s, 2 ranks vs 1 process: %u gradient tensors, %u of BatchNorm; largest "
+                  "difference %.3g (BatchNorm's %.3g) with gradients up to %.3g; %u tensors within "
+                  "1e-5 absolute; %u buffers of BatchNorm within %.3g; losses and gradient norms "
+                  "within %.3g%s", audio ? "audio encoder, synchronised BatchNorm" : "label baseline",
                   in_double ? "double" : "float32", n_grads, n_bn, worst, worst_bn, largest,
-                  n_stats, worst_stats, worst_loss);
+                  n_within_absolute, n_stats, worst_stats, worst_loss,
+                  in_double ? "" : " (relative above 1)");
+}
+
+static void
+test_first_step (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "first-step", NULL);
+  g_autofree char *dir32 = g_build_filename (tmpdir, "first-step-f32", NULL);
+  const char *in_double[] = { "--keyword", "--double", NULL };
+  const char *in_float[] = { "--keyword", NULL };
+
+  if (!have_torchrun ())
+    return;
+  run_steps (dir, TRUE, in_double);
+  check_first_step (dir, NULL, FALSE);
+  run_steps (dir32, TRUE, in_float);
+  check_first_step (dir32, dir, FALSE);
 }
 
 static void
@@ -653,9 +613,9 @@ test_first_step_sync_batchnorm (void)
   if (!have_torchrun ())
     return;
   run_steps (dir, TRUE, in_double);
-  check_sync_batchnorm (dir, TRUE);
+  check_first_step (dir, NULL, TRUE);
   run_steps (dir32, TRUE, in_float);
-  check_sync_batchnorm (dir32, FALSE);
+  check_first_step (dir32, dir, TRUE);
 }
 
 /* The comparison can fail: by default each rank's BatchNorm normalises its
