@@ -5,7 +5,13 @@
  *
  * test-distributed runs it once alone and once as each rank of a 2-rank
  * job on the same global batch, and holds every gradient and loss equal.
- * Usage: distributed-step DATASET OUT_PREFIX BATCH [--keyword]
+ * Usage: distributed-step DATASET OUT_PREFIX BATCH [OPTION...]
+ *   --keyword         the label baseline (no audio encoder, no BatchNorm)
+ *   --sync-batchnorm  the ranks' BatchNorm with the global batch's statistics
+ *   --double          the networks and inputs in double (below float32's
+ *                     rounding, two computations of a step show their maths)
+ *   --no-overlap      the gradients averaged after the backward pass
+ *   --bucket-bytes N  the gradients' buckets (many small ones: many hooks)
  * writes OUT_PREFIX-single.safetensors (alone) or -rankN.safetensors, and
  * the losses as text next to it (.losses).
  */
@@ -39,16 +45,32 @@ main (int   argc,
   AdisTrainOptions options;
   AdisTrainProgress p;
   AdisConfig config = { 0 };
-  gboolean distributed;
-
-  if (argc < 4 || argc > 5)
-    {
-      g_printerr ("usage: %s DATASET OUT_PREFIX BATCH [--keyword]\n", argv[0]);
-      return 2;
-    }
+  gboolean distributed, keyword = FALSE, use_double = FALSE;
 
   adis_distributed_options_init (&dist_options);
   dist_options.timeout_seconds = 60;
+  for (int i = 4; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--keyword"))
+        keyword = TRUE;
+      else if (g_str_equal (argv[i], "--sync-batchnorm"))
+        dist_options.sync_batchnorm = TRUE;
+      else if (g_str_equal (argv[i], "--double"))
+        use_double = TRUE;
+      else if (g_str_equal (argv[i], "--no-overlap"))
+        dist_options.no_overlap = TRUE;
+      else if (g_str_equal (argv[i], "--bucket-bytes") && i + 1 < argc)
+        dist_options.bucket_bytes = g_ascii_strtoll (argv[++i], NULL, 10);
+      else
+        argc = 0;
+    }
+  if (argc < 4)
+    {
+      g_printerr ("usage: %s DATASET OUT_PREFIX BATCH [--keyword] [--sync-batchnorm] [--double] "
+                  "[--no-overlap] [--bucket-bytes N]\n", argv[0]);
+      return 2;
+    }
+
   distributed = adis_distributed_env_read (&env, &error);
   if (error != NULL)
     return fail (error);
@@ -70,7 +92,7 @@ main (int   argc,
 
   /* The label baseline has no audio encoder, hence no BatchNorm, whose
    * per-rank statistics (as DDP's) would make 2 ranks' step another one */
-  if (argc == 5 && g_str_equal (argv[4], "--keyword"))
+  if (keyword)
     {
       const char *const *categories = adis_dataset_get_categories (dataset);
 
@@ -88,7 +110,8 @@ main (int   argc,
   options.n_workers = 1;
   trainer = adis_trainer_new (&options, dataset, &error);
   adis_train_options_clear (&options);
-  if (trainer == NULL || !adis_trainer_step (trainer, &p, &error) ||
+  if (trainer == NULL || (use_double && !adis_testing_use_double (trainer, &error)) ||
+      !adis_trainer_step (trainer, &p, &error) ||
       !adis_testing_save_gradients (trainer, grads_path, &error))
     return fail (error);
 

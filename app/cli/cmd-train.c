@@ -54,6 +54,8 @@ typedef struct
   int       overlay_cell;
   gboolean  json;
   double    collective_timeout;
+  gboolean  sync_batchnorm;
+  gboolean  no_overlap;
 } TrainArgs;
 
 static void
@@ -361,15 +363,19 @@ join_job (TrainArgs    *args,
     {
       if (error != NULL && *error != NULL)
         return FALSE;
-      if (!isnan (args->collective_timeout))
-        return usage_error (error, "--collective-timeout is for a job that torchrun launches "
-                            "(RANK and WORLD_SIZE are not set)");
+      if (!isnan (args->collective_timeout) || args->sync_batchnorm || args->no_overlap)
+        return usage_error (error, "%s is for a job that torchrun launches "
+                            "(RANK and WORLD_SIZE are not set)",
+                            !isnan (args->collective_timeout) ? "--collective-timeout"
+                            : args->sync_batchnorm ? "--sync-batchnorm" : "--no-overlap");
       return TRUE;
     }
 
   adis_distributed_options_init (&options);
   if (!isnan (args->collective_timeout))
     options.timeout_seconds = args->collective_timeout;
+  options.sync_batchnorm = args->sync_batchnorm;
+  options.no_overlap = args->no_overlap;
   /* Gloo on the CPU unless CUDA is asked for by name: then NCCL, one GPU
    * per rank (LOCAL_RANK) */
   options.cuda = *device == ADIS_DEVICE_CUDA;
@@ -643,6 +649,8 @@ soundstyle_cmd_train (int    argc,
     { "log-every", 0, 0, G_OPTION_ARG_INT, &args.log_every, "Steps between progress lines when not on a terminal (default: 50)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "One JSON object per line on stdout: start, progress, sample, checkpoint, done, error", NULL },
     { "collective-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args.collective_timeout, "Under torchrun: a rank that waits this long for the others ends the job with an error (default: 600)", "SECONDS" },
+    { "sync-batchnorm", 0, 0, G_OPTION_ARG_NONE, &args.sync_batchnorm, "Under torchrun: the audio encoder's BatchNorm normalises with the statistics of the whole global batch, as one process would (default: each rank's own part of the batch, as DDP)", NULL },
+    { "no-overlap", 0, 0, G_OPTION_ARG_NONE, &args.no_overlap, "Under torchrun: average the gradients after the backward pass instead of during it (the same numbers; for measuring the all-reduce)", NULL },
     { NULL }
   };
 
@@ -658,7 +666,9 @@ soundstyle_cmd_train (int    argc,
     "Data parallel: under PyTorch's torchrun, one process per rank; --batch is the\n"
     "global batch, shared equally by the ranks; only rank 0 writes. After a restart\n"
     "(torchrun --max_restarts K) the job resumes from its checkpoint by itself.\n"
-    "This build's c10d backends: %s.\n"
+    "The gradients' all-reduce overlaps the backward pass (in buckets, as DDP).\n"
+    "BatchNorm (the audio encoder's) uses each rank's own part of the batch, as DDP,\n"
+    "unless --sync-batchnorm. This build's c10d backends: %s.\n"
     "\n"
     "Examples:\n"
     "  soundstyle train ~/data/into-the-wild --output wild.safetensors\n"

@@ -26,7 +26,12 @@ G_BEGIN_DECLS
  *  "training": {"dataset", "steps", "epochs", ...}, "created": ISO-8601} */
 #define ADIS_MODEL_METADATA_KEY   "soundstyle"
 #define ADIS_MODEL_FORMAT         "soundstyle-model"
-#define ADIS_MODEL_FORMAT_VERSION 1
+/* The newest version this build reads. A file is written with the lowest
+ * version that describes it, so that an older build refuses, rather than
+ * misreads, what it cannot honour: 1, the paper's pixel decoder; 2, a grid
+ * head (config "head") or input rules (metadata "input"), which a version-1
+ * reader would ignore and so render wrongly. */
+#define ADIS_MODEL_FORMAT_VERSION 2
 
 typedef struct _AdisModel AdisModel;
 typedef struct _AdisImageCode AdisImageCode;

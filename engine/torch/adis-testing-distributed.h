@@ -11,10 +11,18 @@
 
 G_BEGIN_DECLS
 
+/* Before the first step: the networks and the inputs become double, so
+ * that a test can compare two computations of a step far below float32's
+ * rounding */
+gboolean  adis_testing_use_double        (AdisTrainer       *trainer,
+                                          GError           **error);
+
 /* Writes the gradient every parameter holds after the last step (F32,
  * under "grad." and the parameter's name; a parameter without one is left
- * out) and every trainable parameter's value (under "param."), so a test
- * can hold a data-parallel step to one process's */
+ * out), every trainable parameter's value (under "param.") and every
+ * floating-point buffer (under "buffer.": BatchNorm's running statistics),
+ * so a test can hold a data-parallel step to one process's. A double
+ * tensor's rest below float32 goes under "lo." and its name. */
 gboolean  adis_testing_save_gradients    (AdisTrainer       *trainer,
                                           const char        *path,
                                           GError           **error);

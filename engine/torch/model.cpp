@@ -247,7 +247,8 @@ write_model_file (const char              *path,
     save_module (*K, writer, "K.", dtype);
 
   json_object_set_string_member (meta, "format", ADIS_MODEL_FORMAT);
-  json_object_set_int_member (meta, "format_version", ADIS_MODEL_FORMAT_VERSION);
+  json_object_set_int_member (meta, "format_version",
+                              config.head == ADIS_HEAD_GRID || input_json != nullptr ? 2 : 1);
   json_object_set_object_member (meta, "config", adis_config_to_json (&config));
   json_object_set_int_member (meta, "sample_rate", ADIS_SAMPLE_RATE);
   json_object_set_int_member (meta, "clip_samples", ADIS_CLIP_SAMPLES);

@@ -12,6 +12,8 @@
 #include <atomic>
 #include <cmath>
 
+#include "distributed.h"
+
 namespace F = torch::nn::functional;
 
 namespace adis {
@@ -517,7 +519,9 @@ GeneratorImpl::forward (const torch::Tensor &x, const torch::Tensor &embedding)
 namespace {
 
 // torchvision's BasicBlock: two 3x3 convs with BatchNorm, and a 1x1 conv
-// "downsample" on the shortcut when the shape changes
+// "downsample" on the shortcut when the shape changes. Every BatchNorm of
+// the audio encoder goes through adis::batch_norm: bn's own forward, except
+// when a data-parallel job synchronises the statistics over its ranks
 struct BasicBlockImpl : torch::nn::Module {
   BasicBlockImpl (int64_t in, int64_t out, int64_t stride)
   {
@@ -534,15 +538,18 @@ struct BasicBlockImpl : torch::nn::Module {
   torch::Tensor
   forward (const torch::Tensor &x)
   {
-    auto h = torch::relu (bn1->forward (conv_forward (*conv1, x)));
+    auto h = torch::relu (batch_norm (*bn1, conv_forward (*conv1, x)));
     auto shortcut = x;
 
     if (downsample)
       {
         for (auto &layer : *downsample)
-          shortcut = forward_layer (layer, shortcut);
+          {
+            auto *bn = layer.ptr ()->as<torch::nn::BatchNorm2d> ();
+            shortcut = bn != nullptr ? batch_norm (*bn, shortcut) : forward_layer (layer, shortcut);
+          }
       }
-    h = bn2->forward (conv_forward (*conv2, h));
+    h = batch_norm (*bn2, conv_forward (*conv2, h));
     return torch::relu (h + shortcut);
   }
 
@@ -575,7 +582,7 @@ AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim)
 torch::Tensor
 AudioEncoderImpl::forward (const torch::Tensor &spec)
 {
-  auto h = torch::relu (bn1->forward (conv_forward (*conv1, spec)));
+  auto h = torch::relu (batch_norm (*bn1, conv_forward (*conv1, spec)));
 
   h = F::max_pool2d (h, F::MaxPool2dFuncOptions (3).stride (2).padding (1));
   h = layer4->forward (layer3->forward (layer2->forward (layer1->forward (h))));

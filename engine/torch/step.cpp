@@ -288,9 +288,8 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   opt.d->zero_grad ();
   auto loss_d = (lsgan_loss (nets->discriminate (fake.detach (), spec_y), false) +
                  lsgan_loss (nets->discriminate (in.y, spec_y), true)) * 0.5;
-  loss_d.backward ();
   // Data parallel: the ranks' mean gradient, and their mean loss
-  auto loss_d_all = average_gradients (discriminator_params (nets), loss_d);
+  auto loss_d_all = backward_averaged (Averaged::kDiscriminators, discriminator_params (nets), loss_d);
   result.grad_norm_d = grad_norm (discriminator_params (nets));
   if (finite_update (loss_d_all, result.grad_norm_d, result))
     opt.d->step ();
@@ -320,8 +319,7 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
       loss_oracle = torch::l1_loss (fake, in.y);
       total = total + o.lambda_oracle * loss_oracle;
     }
-  total.backward ();
-  auto total_all = average_gradients (trained_with_generator (nets), total);
+  auto total_all = backward_averaged (Averaged::kGenerators, trained_with_generator (nets), total);
   result.grad_norm_g = grad_norm (generator_params (nets));
   if (finite_update (total_all, result.grad_norm_g, result))
     {
@@ -362,8 +360,8 @@ cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
                  lsgan_loss (nets->discriminate (in.y, spec_y), true)) * 0.5;
   auto loss_d_b = (lsgan_loss (nets->D_B->forward (fake_x.detach (), spec_x), false) +
                    lsgan_loss (nets->D_B->forward (in.x, spec_x), true)) * 0.5;
-  (loss_d + loss_d_b).backward ();
-  auto loss_d_all = average_gradients (discriminator_params (nets), loss_d + loss_d_b);
+  auto loss_d_all = backward_averaged (Averaged::kDiscriminators, discriminator_params (nets),
+                                       loss_d + loss_d_b);
   result.grad_norm_d = grad_norm (discriminator_params (nets));
   if (finite_update (loss_d_all, result.grad_norm_d, result))
     opt.d->step ();
@@ -374,8 +372,7 @@ cycle_step (Networks &nets, Optimizers &opt, const StepInputs &in)
                    lsgan_loss (nets->D_B->forward (fake_x, spec_x), true)) * o.lambda_gan;
   auto loss_cycle = cycle_loss (rec_x, in.x) + cycle_loss (rec_y, in.y);
   auto total = loss_gan + o.lambda_cycle * loss_cycle;
-  total.backward ();
-  auto total_all = average_gradients (generator_params (nets), total);
+  auto total_all = backward_averaged (Averaged::kGenerators, generator_params (nets), total);
   result.grad_norm_g = grad_norm (generator_params (nets));
   if (finite_update (total_all, result.grad_norm_g, result))
     opt.g->step ();

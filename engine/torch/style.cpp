@@ -55,13 +55,14 @@ carry_coefficients (const torch::Tensor &guide, const torch::Tensor &picture)
   return coeffs.reshape ({ ADIS_GRID_COEFFS, 1, mean_a.size (1), mean_a.size (2) }).contiguous ();
 }
 
-bool
+// Copies a (possibly CUDA, possibly strided) tensor into host floats; a
+// failure throws, and adis::guard turns it into the caller's GError
+void
 tensor_to_host (const torch::Tensor &t, std::vector<float> *out)
 {
   auto host = t.to (torch::kCPU, torch::kFloat).contiguous ();
 
   out->assign (host.data_ptr<float> (), host.data_ptr<float> () + host.numel ());
-  return true;
 }
 
 // Makes the pixel style's guided filter, once

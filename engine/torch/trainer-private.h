@@ -29,6 +29,9 @@ struct _AdisTrainer
   gint64             total_steps = 0;
   double             images_per_second = 0;
   int                skipped_in_a_row = 0;   /* steps whose loss was not finite */
+  /* The networks' and the inputs' dtype: float, or double for
+   * adis_testing_use_double */
+  torch::ScalarType  dtype = torch::kFloat;
   /* Test hook (adis_testing_poison_steps): steps whose inputs become NaN */
   gint64             poison_first = -1;
   gint64             poison_count = 0;

@@ -440,7 +440,8 @@ adis_trainer_step (AdisTrainer       *trainer,
     int n = batch->n, s = batch->size;
     adis::StepInputs in;
     auto on_device = [&] (float *data, std::vector<int64_t> shape) {
-      return torch::from_blob (data, shape, torch::kFloat).to (trainer->device, false, true);
+      return torch::from_blob (data, shape, torch::kFloat).to (trainer->device, trainer->dtype,
+                                                              false, true);
     };
 
     in.x = on_device (batch->x, {n, 3, s, s});
@@ -669,6 +670,21 @@ adis_trainer_export_model (AdisTrainer *trainer,
 }
 
 extern "C" gboolean
+adis_testing_use_double (AdisTrainer *trainer,
+                         GError     **error)
+{
+  g_return_val_if_fail (trainer != NULL && trainer->step == 0, FALSE);
+
+  return adis::guard (error, [&] () {
+    /* In place: the optimisers keep the same parameters, and their state
+     * is made at the first step */
+    trainer->nets->to (torch::kDouble);
+    trainer->dtype = torch::kDouble;
+    return true;
+  });
+}
+
+extern "C" gboolean
 adis_testing_save_gradients (AdisTrainer *trainer,
                              const char  *path,
                              GError     **error)
@@ -677,13 +693,27 @@ adis_testing_save_gradients (AdisTrainer *trainer,
 
   return adis::guard (error, [&] () {
     g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
+    /* As float32, and for a double tensor the rest too, so that the sum of
+     * the two gives it back to 48 bits */
+    auto save = [&] (const std::string &name, const torch::Tensor &t) {
+      auto value = t.detach ();
+
+      adis::save_tensor (writer, name, value, ADIS_DTYPE_F32);
+      if (value.scalar_type () == torch::kDouble)
+        adis::save_tensor (writer, "lo." + name,
+                           value - value.to (torch::kFloat).to (torch::kDouble), ADIS_DTYPE_F32);
+    };
 
     for (const auto &p : trainer->nets->named_parameters (true))
       {
-        adis::save_tensor (writer, "param." + p.key (), p.value ().detach (), ADIS_DTYPE_F32);
+        save ("param." + p.key (), p.value ());
         if (p.value ().grad ().defined ())
-          adis::save_tensor (writer, "grad." + p.key (), p.value ().grad (), ADIS_DTYPE_F32);
+          save ("grad." + p.key (), p.value ().grad ());
       }
+    /* BatchNorm's running statistics (and the blur filters, constant) */
+    for (const auto &b : trainer->nets->named_buffers (true))
+      if (b.value ().is_floating_point ())
+        save ("buffer." + b.key (), b.value ());
     return (bool) adis_tensor_writer_save (writer, path, error);
   });
 }

@@ -47,11 +47,16 @@ typedef struct
                               * rank that dies or hangs ends the others' wait with an
                               * error after this long (600) */
   gboolean sync_batchnorm;   /* FALSE (default, as DDP): BatchNorm in the audio encoder
-                              * normalises with each rank's own batch statistics, and
-                              * its running statistics follow rank 0's. TRUE: meant to
-                              * use the statistics of the whole global batch, through
-                              * adis::batch_norm (distributed.h); NOT WIRED YET: no
-                              * network calls it, so TRUE changes nothing for now */
+                              * normalises with each rank's own part of the batch, and
+                              * its running statistics follow rank 0's. TRUE (as
+                              * SyncBatchNorm): with the statistics of the whole global
+                              * batch, so the step is one process's on that batch */
+  gboolean no_overlap;       /* FALSE (default): the gradients' all-reduce overlaps the
+                              * backward pass (as DDP's Reducer, each bucket is launched
+                              * as soon as its gradients are ready). TRUE: all buckets
+                              * after the backward pass; the same numbers, for measuring */
+  gint64   bucket_bytes;     /* the gradients' bucket size; 0 (default): DDP's, 1 MB for
+                              * the first bucket and 25 MB for the others */
   gboolean cuda;             /* TRUE: NCCL on cuda:LOCAL_RANK; FALSE: Gloo on the CPU */
 } AdisDistributedOptions;
 
@@ -86,9 +91,11 @@ gboolean    adis_distributed_check_same     (gint64                    value,
                                              const char               *what,
                                              GError                  **error);
 
-/* Time spent averaging gradients over the ranks (flattening, all-reduce,
- * waiting, copying back) since joining, the bytes all-reduced, and how many
- * training steps they were for */
+/* Time spent averaging gradients over the ranks since joining, the bytes
+ * all-reduced, and how many training steps they were for. After the
+ * backward pass (no_overlap) the time is that of flattening, all-reduce,
+ * waiting and copying back; overlapping it, from the launch of the first
+ * bucket to the end of the last one's all-reduce, during the backward pass */
 void        adis_distributed_get_stats      (double                   *out_seconds,
                                              guint64                  *out_bytes,
                                              guint64                  *out_steps);

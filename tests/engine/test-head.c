@@ -9,7 +9,10 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "adis-apply.h"
+#include "adis-safetensors.h"
 #include "adis-testing.h"
 #include "test-util.h"
 
@@ -333,6 +336,59 @@ test_pixel_decoder_carried (void)
   g_assert_cmpfloat (diff, <, 0.05);
 }
 
+static gint64
+file_format_version (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisTensorFile) file = adis_tensor_file_open (path, &error);
+  g_autoptr(JsonNode) meta = NULL;
+
+  g_assert_no_error (error);
+  meta = json_from_string (adis_tensor_file_get_metadata (file, ADIS_MODEL_METADATA_KEY), &error);
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (meta), "format_version");
+}
+
+/* A version-1 reader ignores the config's "head" and would run a grid model
+ * as a pixel decoder: grid files say version 2, so such a build refuses
+ * them, while pixel files stay at 1 for every build that ever read them.
+ * A version newer than this build's is refused with a clear error. */
+static void
+test_format_version (void)
+{
+  g_autofree char *newer_path = g_build_filename (tmpdir, "newer.safetensors", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisTensorWriter) writer = adis_tensor_writer_new ();
+  g_autoptr(AdisTensorFile) file = NULL;
+  g_autoptr(JsonNode) meta = NULL;
+  g_autofree char *text = NULL;
+  AdisModel *model;
+
+  g_assert_cmpint (file_format_version (grid_model_path), ==, 2);
+  g_assert_cmpint (file_format_version (pixel_model_path), ==, 1);
+
+  file = adis_tensor_file_open (grid_model_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < adis_tensor_file_get_n_tensors (file); i++)
+    {
+      const AdisTensorView *view = adis_tensor_file_get_tensor (file, i);
+      adis_tensor_writer_add (writer, view->name, view->dtype, view->n_dims, view->shape, view->data);
+    }
+  meta = json_from_string (adis_tensor_file_get_metadata (file, ADIS_MODEL_METADATA_KEY), &error);
+  g_assert_no_error (error);
+  json_object_set_int_member (json_node_get_object (meta), "format_version", ADIS_MODEL_FORMAT_VERSION + 1);
+  text = json_to_string (meta, FALSE);
+  adis_tensor_writer_set_metadata (writer, ADIS_MODEL_METADATA_KEY, text);
+  adis_tensor_writer_save (writer, newer_path, &error);
+  g_assert_no_error (error);
+
+  model = adis_model_load (newer_path, ADIS_DEVICE_CPU, &error);
+  g_assert_null (model);
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE);
+  g_assert_nonnull (strstr (error->message, "newer Soundstyle"));
+  g_unlink (newer_path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -371,6 +427,7 @@ main (int    argc,
   g_test_add_func ("/head/grid-network-side", test_grid_network_side);
   g_test_add_func ("/head/pixel-decoder-unchanged", test_pixel_decoder_unchanged);
   g_test_add_func ("/head/pixel-decoder-carried", test_pixel_decoder_carried);
+  g_test_add_func ("/head/format-version", test_format_version);
 
   status = g_test_run ();
 
