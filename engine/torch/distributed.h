@@ -60,7 +60,7 @@ void finish_step (StepResult &result);
 // cuda:LOCAL_RANK for a CUDA rank; device itself otherwise
 torch::Device rank_device (const torch::Device &device);
 
-// The audio encoder's BatchNorm (AudioEncoder, nets.cpp, calls it for
+// The audio encoder's BatchNorm (AudioEncoder, nets-audio.cpp, calls it for
 // every one of its BatchNorm2d): when training in a job with synchronised
 // statistics (AdisDistributedOptions.sync_batchnorm), it normalises with
 // the mean and variance of the whole global batch and updates the running
