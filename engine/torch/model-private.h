@@ -1,5 +1,5 @@
-// model-private.h: what model.cpp (loading, encoding) and style.cpp
-// (decoding, applying) share of the inference objects behind adis-model.h
+// model-private.h: what model.cpp (loading, encoding images),
+// model-sound.cpp (encoding sounds) and style.cpp (decoding, applying) share of the inference objects behind adis-model.h
 //
 // SPDX-License-Identifier: MIT
 #pragma once
