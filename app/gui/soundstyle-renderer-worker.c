@@ -12,6 +12,7 @@
 
 #include "soundstyle-renderer-private.h"
 #include "soundstyle-sound-mix.h"
+#include "soundstyle-types.h"
 
 /* --- jobs ------------------------------------------------------------------ */
 
@@ -174,16 +175,6 @@ worker_get_image_code (Worker   *worker,
   return code;
 }
 
-static GdkTexture *
-texture_from_image (AdisImage *image)
-{
-  int width = adis_image_get_width (image);
-  int height = adis_image_get_height (image);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (adis_image_to_rgb8 (image), (gsize) width * height * 3);
-
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
-}
-
 /* The picture's size for a job: a grid style is applied at exactly the
  * size shown; a pixel decoder's network makes sizes of the size rule */
 static void
@@ -256,7 +247,7 @@ worker_run_job (Worker *worker,
     result->style = g_steal_pointer (&style);
 
   if (result->image != NULL)
-    result->texture = texture_from_image (result->image);
+    result->texture = soundstyle_texture_new_for_image (result->image);
   else
     result->error = g_steal_pointer (&error);
   result->milliseconds = (g_get_monotonic_time () - start) / 1000.0;

@@ -25,3 +25,13 @@ soundstyle_set_str (char       **str_pointer,
   *str_pointer = copy;
   return TRUE;
 }
+
+GdkTexture *
+soundstyle_texture_new_for_image (AdisImage *image)
+{
+  int width = adis_image_get_width (image);
+  int height = adis_image_get_height (image);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (adis_image_to_rgb8 (image), (gsize) width * height * 3);
+
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
+}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <gdk/gdk.h>
 
 #include "adis.h"
 
@@ -20,6 +21,9 @@ typedef AdisImage SoundstyleImage;
 
 GType soundstyle_sound_get_type (void) G_GNUC_CONST;
 GType soundstyle_image_get_type (void) G_GNUC_CONST;
+
+/* The image as an 8-bit RGB texture, for a GtkPicture or a snapshot */
+GdkTexture *soundstyle_texture_new_for_image (AdisImage *image);
 
 /* g_set_str arrived in GLib 2.76; Debian 12 has 2.74 */
 gboolean soundstyle_set_str (char       **str_pointer,

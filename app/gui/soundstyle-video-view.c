@@ -174,16 +174,6 @@ render_frame_thread (GTask        *task,
   g_task_return_pointer (task, result, (GDestroyNotify) frame_result_free);
 }
 
-static GdkTexture *
-texture_from_image (AdisImage *image)
-{
-  int width = adis_image_get_width (image);
-  int height = adis_image_get_height (image);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (adis_image_to_rgb8 (image), (gsize) width * height * 3);
-
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
-}
-
 static void
 set_busy (SoundstyleVideoView *self,
           gboolean             busy)
@@ -222,7 +212,7 @@ on_frame_rendered (GObject      *source,
       /* Shown even when the sliders have moved on: it is newer than what
        * is on screen, and the picture follows the hand at the render's pace */
       g_clear_object (&self->texture);
-      self->texture = texture_from_image (frame->styled);
+      self->texture = soundstyle_texture_new_for_image (frame->styled);
       gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
       g_clear_pointer (&self->code, adis_image_code_unref);
       self->code = adis_image_code_ref (frame->image_code);

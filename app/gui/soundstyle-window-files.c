@@ -32,16 +32,6 @@ loaded_photo_free (LoadedPhoto *loaded)
   g_free (loaded);
 }
 
-static GdkTexture *
-texture_from_image (AdisImage *image)
-{
-  int width = adis_image_get_width (image);
-  int height = adis_image_get_height (image);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (adis_image_to_rgb8 (image), (gsize) width * height * 3);
-
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
-}
-
 /* --- opening --------------------------------------------------------------- */
 
 static void
@@ -64,7 +54,7 @@ load_photo_thread (GTask        *task,
   /* The original as the engine sees it: orientation applied, alpha dropped */
   loaded = g_new0 (LoadedPhoto, 1);
   loaded->photo = photo;
-  loaded->texture = texture_from_image (photo);
+  loaded->texture = soundstyle_texture_new_for_image (photo);
   g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_photo_free);
 }
 
@@ -192,7 +182,7 @@ open_texture (SoundstyleWindow *self,
     }
 
   self->photo_serial++;
-  shown = texture_from_image (photo);
+  shown = soundstyle_texture_new_for_image (photo);
   soundstyle_window_set_photo (self, photo, shown, _("Pasted Picture"), NULL);
 }
 
