@@ -244,9 +244,10 @@ split_names (char **given)
 }
 
 /* What each split hears and sees, from the set's media.tsv: the recordings
- * both splits share are not held out, and that is said */
+ * both splits share are not held out, and that is said. A set of one split
+ * (--test-fraction 0 or 1) holds nothing out, and says that instead */
 static gboolean
-print_split (const char *dataset, GError **error)
+print_split (const char *dataset, double test_fraction, GError **error)
 {
   g_autoptr(GPtrArray) rows = adis_synth_read_media_table (dataset, error);
   guint counts[2][3] = { { 0 } };   /* photo/recording x train/test/both */
@@ -267,7 +268,10 @@ print_split (const char *dataset, GError **error)
            counts[0][0], counts[0][1], counts[0][2]);
   g_print ("Recordings: %u train only, %u test only, %u in both splits\n",
            counts[1][0], counts[1][1], counts[1][2]);
-  if (shared->len > 0)
+  if (test_fraction <= 0.0 || test_fraction >= 1.0)
+    g_print ("One split only (--test-fraction %g): every clip is a %s clip, nothing is held out\n",
+             test_fraction, test_fraction <= 0.0 ? "train" : "test");
+  else if (shared->len > 0)
     g_print ("Not held out (the only recording of its category, so both splits use it): %s\n",
              shared->str);
   return TRUE;
@@ -319,7 +323,7 @@ build_set (SynthArgs *args, GError **error)
     }
   g_print ("%s: %d clips at %d px (%s)\n", args->output, args->clips, args->size,
            ADIS_SYNTH_FACTORS_FILE " has each clip's factors and recordings");
-  return print_split (args->output, error);
+  return print_split (args->output, args->test_fraction, error);
 }
 
 int

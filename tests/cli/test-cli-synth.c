@@ -173,6 +173,18 @@ test_set (void)
     assert_one_line_error (err2, "redeclipse-data");
     g_assert_false (g_file_test (by_package, G_FILE_TEST_EXISTS));
   }
+
+  /* A set of one split holds nothing out, and says so instead of calling
+   * every recording the only one of its category */
+  {
+    g_autofree char *train_only = g_build_filename (tmp_dir, "train-only", NULL);
+    g_autofree char *out2 = NULL;
+
+    g_assert_cmpint (run (&out2, NULL, "synth", "--output", train_only, "--clips", "4", "--size", "32",
+                          "--test-fraction", "0", NULL), ==, 0);
+    g_assert_nonnull (strstr (out2, "every clip is a train clip"));
+    g_assert_null (strstr (out2, "Not held out"));
+  }
 }
 
 static guint
