@@ -258,17 +258,25 @@ if [ "$large" = 1 ]; then
   zp=/z/audio
   add0 () { add 0ad-data "$1" "$2" "/usr/share/games/0ad/mods/public/public.zip:${1#/z/}"; }
   skip0 () { skip 0ad-data "/usr/share/games/0ad/mods/public/public.zip:${1#/z/}" "$2"; }
-  # rain_11 is heavily processed: only rain_12 is plain rain
+  # rain_11 is heavily processed (SOURCES.md) but still rain, and it is the
+  # only other rain the packages hold: with rain_12 alone a model learns that
+  # one recording, not rain (Red Eclipse's unheard rain came out as fog)
   add0 "$zp/ambient/weather/rain_12.ogg" sounds/rain/0ad-rain_12.ogg
-  skip0 "$zp/ambient/weather/rain_11.ogg" "heavily processed (SOURCES.md)"
+  add0 "$zp/ambient/weather/rain_11.ogg" sounds/rain/0ad-rain_11.ogg
   for name in day_temperate_11 day_temperate_12 day_temperate_13 day_temperate_14 \
               day_temperate_gen_01 day_temperate_gen_02 day_temperate_gen_03 \
               day_tropical_10 day_tropical_11; do
     add0 "$zp/ambient/dayscape/$name.ogg" "sounds/sunny/0ad-$name.ogg"
   done
   # snowstorm_11 is wind only, so it is wind here
-  for name in wind_11 windstorm_11 windgust_11 windleaves_10 windleaves_11 snowstorm_11; do
+  for name in wind_11 windstorm_11 windgust_11 snowstorm_11; do
     add0 "$zp/ambient/weather/$name.ogg" "sounds/fog/0ad-$name.ogg"
+  done
+  # windleaves is leaves rustling: a bright hiss whose spectrum is the
+  # nearest of all to rain's, not the low roar of the wind that stands for
+  # fog; as fog it taught a model to draw unheard rain as fog
+  for name in windleaves_10 windleaves_11; do
+    add0 "$zp/ambient/weather/$name.ogg" "sounds/leaves/0ad-$name.ogg"
   done
   for name in thunder_10 thunder_11; do
     add0 "$zp/ambient/weather/$name.ogg" "sounds/thunder/0ad-$name.ogg"

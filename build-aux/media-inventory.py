@@ -31,6 +31,7 @@ CATEGORIES = {
     "steps": ("footsteps on grass, gravel, sand, dirt, ice, in water", "not synth (no category yet)"),
     "thunder": ("thunder", "not synth (no category yet)"),
     "night": ("crickets at night", "not synth (no category yet)"),
+    "leaves": ("leaves rustling in the wind", "not synth (sounds like rain, not fog)"),
     "reserved": ("sources of the bundled samples", "build-aux/make-samples.sh only"),
 }
 
