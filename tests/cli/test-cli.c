@@ -1,4 +1,5 @@
-/* test-cli.c: the soundstyle command, run as a user would run it
+/* test-cli.c: the soundstyle commands that use a model, run as a user would
+ * run them (test-cli-usage.c has those that need none of this file's)
  *
  * SPDX-License-Identifier: MIT
  *
@@ -9,179 +10,13 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "test-util.h"
-
-static struct
-{
-  char *dir;
-  char *dataset;
-  char *image;        /* 96x64 */
-  char *image2;       /* 80x80 */
-  char *wav;
-  char *wav2;
-  char *model;
-  char *samples;
-  char *train_json;   /* the shared model's training, as --json told it */
-  gboolean tried_training;
-} fixture;
-
-/* --- running the command -------------------------------------------------- */
-
-static GSubprocessLauncher *
-new_launcher (GSubprocessFlags flags)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
-
-  /* A model the developer has in the environment must not leak in, and the
-   * messages' quotes stay UTF-8 */
-  g_subprocess_launcher_unsetenv (launcher, "SOUNDSTYLE_MODEL");
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  /* With OMP_NUM_THREADS set, libgomp's threads spin while they wait; on two
-   * busy cores that makes a tiny model's step a hundred times slower */
-  g_subprocess_launcher_setenv (launcher, "OMP_WAIT_POLICY", "PASSIVE", FALSE);
-  return launcher;
-}
-
-static GPtrArray *
-build_argv (const char *first,
-            va_list     args)
-{
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (argv, g_strdup (test_soundstyle_bin ()));
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  g_ptr_array_add (argv, NULL);
-  return argv;
-}
-
-static int
-exit_status_of (GSubprocess *process)
-{
-  if (g_subprocess_get_if_exited (process))
-    return g_subprocess_get_exit_status (process);
-  return 128 + g_subprocess_get_term_sig (process);
-}
-
-static int
-run_with_env (const char  *env_name,
-              const char  *env_value,
-              char       **out_stdout,
-              char       **out_stderr,
-              const char  *first,
-              ...)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  va_list args;
-
-  va_start (args, first);
-  argv = build_argv (first, args);
-  va_end (args);
-
-  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  if (env_name != NULL)
-    g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-
-  if (g_test_verbose ())
-    g_printerr ("# stderr: %s", err);
-
-  if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
-  if (out_stderr != NULL)
-    *out_stderr = g_steal_pointer (&err);
-
-  return exit_status_of (process);
-}
-
-#define run(out, err, ...) run_with_env (NULL, NULL, out, err, __VA_ARGS__, NULL)
-
-/* Bad input: status 2 and exactly one "soundstyle: ..." line on stderr */
-/* err is passed by address: it is filled by the run in the same call */
-static void
-assert_usage_error (int          status,
-                    char *const *err_ptr,
-                    const char  *must_mention)
-{
-  const char *err = *err_ptr;
-
-  g_assert_cmpint (status, ==, 2);
-  g_assert_nonnull (err);
-  g_assert_true (g_str_has_prefix (err, "soundstyle: "));
-  g_assert_true (g_str_has_suffix (err, "\n"));
-  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
-  if (must_mention != NULL && strstr (err, must_mention) == NULL)
-    g_error ("stderr “%s” does not mention “%s”", err, must_mention);
-}
-
-static void
-assert_folder_empty (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  if ((name = g_dir_read_name (dir)) != NULL)
-    g_error ("“%s” should be empty but holds “%s”", path, name);
-}
-
-static GPtrArray *
-parse_json_lines (const char *text)
-{
-  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      JsonNode *root;
-
-      if (lines[i][0] == '\0')
-        continue;
-      json_parser_load_from_data (parser, lines[i], -1, &error);
-      g_assert_no_error (error);
-      root = json_parser_get_root (parser);
-      g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-      g_assert_true (json_object_has_member (json_node_get_object (root), "event"));
-      g_ptr_array_add (events, json_object_ref (json_node_get_object (root)));
-    }
-
-  return events;
-}
-
-static const char *
-event_name (JsonObject *event)
-{
-  return json_object_get_string_member (event, "event");
-}
-
-static JsonObject *
-find_event (GPtrArray  *events,
-            const char *name)
-{
-  for (guint i = 0; i < events->len; i++)
-    if (g_str_equal (event_name (g_ptr_array_index (events, i)), name))
-      return g_ptr_array_index (events, i);
-  return NULL;
-}
+#include "cli-test-util.h"
 
 /* --- the shared model ----------------------------------------------------- */
 
@@ -210,67 +45,6 @@ ensure_model (void)
 }
 
 /* --- tests ---------------------------------------------------------------- */
-
-static void
-test_help (void)
-{
-  const struct { const char *command; const char *options[4]; } cases[] = {
-    { "stylize", { "--image", "--audio", "--mask", "--output" } },
-    { "batch", { "--size", "--model", "mask", "mix_audio" } },
-    { "train", { "--preset", "--resume", "--max-steps", "--json" } },
-    { "info", { "--json", "MODEL", "Examples", NULL } },
-    { "import-checkpoint", { "--generator", "--audio", "--half", "--output" } },
-  };
-  g_autofree char *out = NULL;
-
-  g_assert_cmpint (run (&out, NULL, "--help"), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_assert_nonnull (strstr (out, cases[i].command));
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *help = NULL;
-      g_autofree char *via_help = NULL;
-
-      g_assert_cmpint (run (&help, NULL, cases[i].command, "--help"), ==, 0);
-      g_assert_nonnull (strstr (help, "Usage:"));
-      g_assert_nonnull (strstr (help, "Examples:"));
-      for (guint j = 0; j < G_N_ELEMENTS (cases[i].options) && cases[i].options[j]; j++)
-        if (strstr (help, cases[i].options[j]) == NULL)
-          g_error ("%s --help does not mention %s", cases[i].command, cases[i].options[j]);
-
-      g_assert_cmpint (run (&via_help, NULL, "help", cases[i].command), ==, 0);
-      g_assert_cmpstr (via_help, ==, help);
-    }
-}
-
-static void
-test_version (void)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *expected = NULL;
-
-  g_assert_cmpint (run (&out, NULL, "--version"), ==, 0);
-  expected = g_strdup_printf ("soundstyle %s (libtorch, cuda: %s)\n",
-                              PACKAGE_VERSION, adis_cuda_available () ? "yes" : "no");
-  g_assert_cmpstr (out, ==, expected);
-}
-
-static void
-test_unknown (void)
-{
-  g_autofree char *err1 = NULL;
-  g_autofree char *err2 = NULL;
-  g_autofree char *err3 = NULL;
-  g_autofree char *err4 = NULL;
-
-  assert_usage_error (run (NULL, &err1, "restyle"), &err1, "restyle");
-  assert_usage_error (run (NULL, &err2, "--frobnicate"), &err2, "--frobnicate");
-  assert_usage_error (run (NULL, &err3, "stylize", "--frobnicate"), &err3, "--frobnicate");
-  assert_usage_error (run (NULL, &err4, "train", fixture.dataset, "--output", "x.safetensors",
-                           "--resume", fixture.wav, "--preset", "tiny"), &err4, "--preset");
-  g_assert_cmpint (run (NULL, NULL, "stylize", "--size", "many"), ==, 2);
-}
 
 static void
 test_train (void)
@@ -358,18 +132,6 @@ test_stylize (void)
                                  "-d", "cpu", "-o", output, NULL), ==, 0);
 }
 
-static void
-write_file (const char *path,
-            const void *data,
-            gsize       length)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, length, &error);
-  g_assert_no_error (error);
-}
-
-/* A mask black on the left half, white on the right */
 static void
 write_half_mask (const char *path,
                  int         width,
@@ -540,34 +302,6 @@ test_stylize_errors (void)
                         &err3, "SOUNDSTYLE_MODEL");
     assert_folder_empty (out_dir);
   }
-}
-
-/* Without --model, stylize uses the default model: the one in the
- * repository (resources/models/), or the installed one */
-static void
-test_default_model (void)
-{
-  g_autofree char *installed = g_build_filename (SOUNDSTYLE_DATADIR, "models", "default.safetensors", NULL);
-  g_autofree char *in_source = g_build_filename (SOUNDSTYLE_SOURCE_DIR, "resources", "models",
-                                                 "default.safetensors", NULL);
-  g_autofree char *output = g_build_filename (fixture.dir, "default-model.png", NULL);
-  g_autofree char *err = NULL;
-  g_autoptr(AdisImage) image = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_test (installed, G_FILE_TEST_EXISTS) && !g_file_test (in_source, G_FILE_TEST_EXISTS))
-    {
-      assert_usage_error (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
-                               "-o", output), &err, "no model given and no default model installed");
-      g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
-      return;
-    }
-
-  g_assert_cmpint (run (NULL, &err, "stylize", "-i", fixture.image, "-a", fixture.wav,
-                        "--size", "128", "-o", output), ==, 0);
-  image = adis_image_load (output, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (adis_image_get_width (image), ==, 128);
 }
 
 /* The showcase sheet: photos x sounds, then a volume row and a mix row */
@@ -764,112 +498,6 @@ test_batch (void)
   assert_folder_empty (dir);
 }
 
-static void
-test_interrupt_resume (void)
-{
-  g_autofree char *model = g_build_filename (fixture.dir, "interrupted.safetensors", NULL);
-  g_autofree char *checkpoint = g_build_filename (fixture.dir, "interrupted.ckpt", NULL);
-  g_autofree char *err_path = g_build_filename (fixture.dir, "interrupted.err", NULL);
-  g_autofree char *err = NULL;
-  g_autofree char *resumed_out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autoptr(GPtrArray) resumed = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean signalled = FALSE;
-  JsonObject *saved;
-  JsonObject *first_progress = NULL;
-  gint64 saved_step;
-  char *line;
-
-  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
-  process = g_subprocess_launcher_spawn (launcher, &error, test_soundstyle_bin (), "train",
-                                         fixture.dataset, "--output", model, "--checkpoint", checkpoint,
-                                         "--preset", "tiny", "--size", "32", "--batch", "2",
-                                         "--epochs", "500+0", "--seed", "3", "--device", "cpu",
-                                         "--json", NULL);
-  g_assert_no_error (error);
-
-  /* Read events as they come; interrupt once training is under way */
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *event;
-
-      json_parser_load_from_data (parser, line, -1, &error);
-      g_free (line);
-      g_assert_no_error (error);
-      event = json_node_get_object (json_parser_get_root (parser));
-      g_ptr_array_add (events, json_object_ref (event));
-
-      if (!signalled && g_str_equal (event_name (event), "progress") &&
-          json_object_get_int_member (event, "step") >= 2)
-        {
-          g_subprocess_send_signal (process, SIGINT);
-          signalled = TRUE;
-        }
-    }
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-
-  g_assert_true (signalled);
-  g_assert_cmpint (exit_status_of (process), ==, 130);
-  g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
-  g_assert_nonnull (strstr (err, "resume with: soundstyle train"));
-  g_assert_cmpstr (event_name (g_ptr_array_index (events, events->len - 1)), ==, "interrupted");
-  g_assert_nonnull ((saved = find_event (events, "checkpoint")));
-  saved_step = json_object_get_int_member (saved, "step");
-  g_assert_cmpint (saved_step, >=, 2);
-  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
-  /* An interrupted run exports nothing */
-  g_assert_false (g_file_test (model, G_FILE_TEST_EXISTS));
-
-  /* Resuming goes on from the step after the checkpoint's */
-  g_assert_cmpint (run (&resumed_out, NULL, "train", fixture.dataset, "--output", model,
-                        "--checkpoint", checkpoint, "--resume", checkpoint, "--max-steps", "2",
-                        "--device", "cpu", "--json"), ==, 0);
-  resumed = parse_json_lines (resumed_out);
-  g_assert_cmpint (json_object_get_int_member (find_event (resumed, "start"), "step"), ==, saved_step);
-  g_assert_nonnull ((first_progress = find_event (resumed, "progress")));
-  g_assert_cmpint (json_object_get_int_member (first_progress, "step"), ==, saved_step + 1);
-  g_assert_cmpint (json_object_get_int_member (find_event (resumed, "done"), "step"), ==, saved_step + 2);
-  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
-}
-
-static void
-test_import_errors (void)
-{
-  g_autofree char *dir = g_build_filename (fixture.dir, "import", NULL);
-  g_autofree char *text_pth = g_build_filename (dir, "text.pth", NULL);
-  g_autofree char *missing = g_build_filename (dir, "missing.pth", NULL);
-  g_autofree char *output = g_build_filename (dir, "imported.safetensors", NULL);
-  g_autofree char *err1 = NULL;
-  g_autofree char *err2 = NULL;
-  g_autofree char *err3 = NULL;
-  g_autofree char *err4 = NULL;
-  const char *text = "not a pickle\n";
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  write_file (text_pth, text, strlen (text));
-
-  assert_usage_error (run (NULL, &err1, "import-checkpoint", "--audio", text_pth, "--output", output),
-                      &err1, "--generator");
-  assert_usage_error (run (NULL, &err2, "import-checkpoint", "--generator", missing, "--audio", text_pth,
-                           "--output", output), &err2, "missing.pth");
-  assert_usage_error (run (NULL, &err3, "import-checkpoint", "--generator", text_pth, "--audio", text_pth,
-                           "--preset", "huge", "--output", output), &err3, "huge");
-  g_unlink (text_pth);
-  g_assert_cmpint (run (NULL, &err4, "import-checkpoint", "--generator", fixture.wav, "--audio", fixture.wav,
-                        "--preset", "tiny", "--output", output), ==, 2);
-  g_assert_true (g_str_has_prefix (err4, "soundstyle: "));
-  assert_folder_empty (dir);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -877,24 +505,8 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  cli_fixture_setup ("cli");
 
-  fixture.dir = test_make_tmpdir ("cli");
-  fixture.dataset = test_make_tiny_dataset (fixture.dir, 8, 32);
-  fixture.image = g_build_filename (fixture.dir, "wide.png", NULL);
-  fixture.image2 = g_build_filename (fixture.dir, "square.png", NULL);
-  fixture.wav = g_build_filename (fixture.dir, "low.wav", NULL);
-  fixture.wav2 = g_build_filename (fixture.dir, "high.wav", NULL);
-  fixture.model = g_build_filename (fixture.dir, "tiny.safetensors", NULL);
-  fixture.samples = g_build_filename (fixture.dir, "samples", NULL);
-  test_write_pattern_png (fixture.image, 96, 64, 1);
-  test_write_pattern_png (fixture.image2, 80, 80, 2);
-  test_write_tone_wav (fixture.wav, 220.0, 0.3, 1.5, 44100, 2);
-  test_write_tone_wav (fixture.wav2, 1760.0, 0.1, 3.0, 16000, 1);
-
-  g_test_add_func ("/soundstyle/cli/help", test_help);
-  g_test_add_func ("/soundstyle/cli/version", test_version);
-  g_test_add_func ("/soundstyle/cli/unknown", test_unknown);
-  g_test_add_func ("/soundstyle/cli/default-model", test_default_model);
   g_test_add_func ("/soundstyle/cli/train", test_train);
   g_test_add_func ("/soundstyle/cli/stylize", test_stylize);
   g_test_add_func ("/soundstyle/cli/stylize-errors", test_stylize_errors);
@@ -903,21 +515,9 @@ main (int    argc,
   g_test_add_func ("/soundstyle/cli/audio-film", test_audio_film);
   g_test_add_func ("/soundstyle/cli/batch", test_batch);
   g_test_add_func ("/soundstyle/cli/showcase", test_showcase);
-  g_test_add_func ("/soundstyle/cli/import-errors", test_import_errors);
-  g_test_add_func ("/soundstyle/cli/interrupt-resume", test_interrupt_resume);
 
   status = g_test_run ();
 
-  test_rm_rf (fixture.dir);
-  g_free (fixture.dir);
-  g_free (fixture.dataset);
-  g_free (fixture.image);
-  g_free (fixture.image2);
-  g_free (fixture.wav);
-  g_free (fixture.wav2);
-  g_free (fixture.model);
-  g_free (fixture.train_json);
-  g_free (fixture.samples);
-
+  cli_fixture_teardown ();
   return status;
 }
