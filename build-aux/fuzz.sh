@@ -36,9 +36,13 @@ for name in "${names[@]}"; do
   corpus=build-asan/fuzz-corpus/$name
   out=build-asan/fuzz-out/$name
   mkdir -p "$corpus" "$out"
+  # The image harness allows one reservation of up to 4 GiB: why in
+  # tests/fuzz/meson.build (fuzz_options)
+  options=()
+  [ "$name" = image ] && options=(-malloc_limit_mb=4097)
   echo "== fuzz-$name: $seconds s"
   (cd "$out" && nice -n 19 "../../tests/fuzz/fuzz-$name" -max_total_time="$seconds" \
-      -timeout=30 -rss_limit_mb=3072 -print_final_stats=1 \
+      -timeout=30 -rss_limit_mb=3072 -print_final_stats=1 "${options[@]}" \
       "../../fuzz-corpus/$name" "../../../tests/fuzz/corpus/$name") 2>&1 |
     tee "$out/log.txt" | grep -E '^#[0-9]+ +(DONE|pulse|INITED)|^stat::|ERROR|SUMMARY|crash-' || true
   if compgen -G "$out/crash-*" >/dev/null || compgen -G "$out/leak-*" >/dev/null ||
