@@ -6,9 +6,14 @@
 # or plays what was left out, to measure on a set that does (the default
 # model's recipe in resources/models/default.md uses it).
 set -euo pipefail
-if [ $# -lt 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
-  [ $# -ge 2 ] && exit 0 || exit 2
+usage () { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  usage
+  exit 0
+fi
+if [ $# -lt 2 ]; then
+  usage >&2
+  exit 2
 fi
 media=$(readlink -f "$1")
 out=$2
