@@ -72,9 +72,10 @@ print_model (const char *path,
   g_print ("Generator:      width %d, %d residual blocks\n", config->ngf, config->n_blocks);
   if (config->head == ADIS_HEAD_GRID)
     g_print ("Head:           grid (beyond the paper): %d-px cells, %d bins, overlay at 1/%d, "
-             "%d-knot guide, networks at %d px; applied at any size\n",
+             "%d-knot guide, networks at %d px; applied at any size%s\n",
              config->grid.grid_cell, config->grid.bins, config->grid.overlay_cell,
-             config->grid.guide_knots, config->grid.working_size);
+             config->grid.guide_knots, config->grid.working_size,
+             config->grid.rain_streaks ? "; rain streaks drawn at the picture's size" : "");
   else
     g_print ("Head:           pixel decoder (the paper's)\n");
   g_print ("Discriminator:  width %d (training only)\n", config->ndf);

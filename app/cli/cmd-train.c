@@ -48,6 +48,7 @@ typedef struct
   gboolean  no_augment;
   gboolean  keyword;
   gboolean  audio_film;
+  gboolean  rain_streaks;
   char     *head;
   int       grid_cell;
   int       grid_bins;
@@ -128,6 +129,10 @@ apply_head_args (const TrainArgs  *args,
 {
   gboolean shape_given = args->grid_cell > 0 || args->grid_bins > 0 || args->overlay_cell > 0;
 
+  /* Also with --init-model alone: the trainer checks that the model it
+   * fine-tunes has the grid head */
+  config->grid.rain_streaks = args->rain_streaks;
+
   if (args->head == NULL || g_strcmp0 (args->head, "pixels") == 0)
     {
       if (shape_given)
@@ -164,6 +169,7 @@ check_resume_args (const TrainArgs  *args,
     { "--no-identity", args->no_identity },
     { "--keyword", args->keyword },
     { "--audio-film", args->audio_film },
+    { "--rain-streaks", args->rain_streaks },
     { "--head", args->head != NULL },
     { "--grid-cell", args->grid_cell > 0 },
     { "--grid-bins", args->grid_bins > 0 },
@@ -638,6 +644,7 @@ soundstyle_cmd_train (int    argc,
     { "grid-bins", 0, 0, G_OPTION_ARG_INT, &args.grid_bins, "With --head grid: luminance bins of the grid, 2 to 32 (default 8)", "N" },
     { "overlay-cell", 0, 0, G_OPTION_ARG_INT, &args.overlay_cell, "With --head grid: working-size pixels per overlay pixel, 2 or 4 (default 2)", "PX" },
     { "audio-film", 0, 0, G_OPTION_ARG_NONE, &args.audio_film, "Beyond the paper: the sound also scales and shifts the decoder's normalised features (FiLM), so loudness reaches the picture directly (kept when fine-tuning a model that has it)", NULL },
+    { "rain-streaks", 0, 0, G_OPTION_ARG_NONE, &args.rain_streaks, "Beyond the paper, with the grid head and --oracle: the sound also sets how strong the rain streaks are, and Soundstyle draws them at the picture's own size (the renderer's targets leave them out); kept when fine-tuning a model that has it", NULL },
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },
     { "gain-augment", 0, 0, G_OPTION_ARG_DOUBLE, &args.gain_augment, "Random clip gain in [1/(1+G), 1+G] (default: 0, off)", "G" },

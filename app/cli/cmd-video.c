@@ -332,6 +332,7 @@ add_frame (VideoRun  *run,
   g_autoptr(AdisImage) frame_sized = NULL;
   g_autoptr(AdisImageCode) image_code = NULL;
   g_autoptr(AdisSoundCode) sound_code = NULL;
+  g_autoptr(AdisStyle) style = NULL;
   g_autoptr(AdisImage) styled = NULL;
   g_autofree float *audio = NULL;
   gsize from, to;
@@ -341,8 +342,16 @@ add_frame (VideoRun  *run,
       (image_code = adis_model_encode_image (run->model, frame, run->args->size,
                                              run->cancellable, error)) == NULL ||
       (sound_code = video_style_code_at (run->style, t, run->cancellable, error)) == NULL ||
-      (styled = adis_model_decode (run->model, image_code, sound_code,
-                                   run->cancellable, error)) == NULL)
+      (style = adis_model_decode_style (run->model, image_code, sound_code,
+                                        run->cancellable, error)) == NULL)
+    return FALSE;
+  /* Rain streaks in new places every frame: the rain falls rather than
+   * hanging over the picture */
+  adis_style_set_streak_seed (style, n);
+  styled = adis_style_apply (style, adis_image_code_get_width (image_code),
+                             adis_image_code_get_height (image_code), NULL, NULL,
+                             run->cancellable, error);
+  if (styled == NULL)
     return FALSE;
 
   if (run->writer == NULL)

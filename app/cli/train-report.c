@@ -102,11 +102,13 @@ format_progress (const AdisTrainProgress *p)
   g_autofree char *eta = format_duration (p->eta_seconds);
   g_autofree char *oracle = p->loss_oracle > 0 ? g_strdup_printf ("  L1 %.3f", p->loss_oracle)
                                                : g_strdup ("");
+  g_autofree char *streaks = p->loss_streaks > 0 ? g_strdup_printf ("  streaks %.3f", p->loss_streaks)
+                                                 : g_strdup ("");
 
   return g_strdup_printf ("step %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-                          " epoch %d/%d  D %.3f  G %.3f  NCE %.3f/%.3f%s  %.1f img/s  ETA %s",
+                          " epoch %d/%d  D %.3f  G %.3f  NCE %.3f/%.3f%s%s  %.1f img/s  ETA %s",
                           p->step, p->total_steps, p->epoch + 1, p->total_epochs,
-                          p->loss_d, p->loss_g_gan, p->loss_nce, p->loss_nce_y, oracle,
+                          p->loss_d, p->loss_g_gan, p->loss_nce, p->loss_nce_y, oracle, streaks,
                           p->images_per_second, eta);
 }
 
@@ -228,6 +230,7 @@ train_report_progress_cb (const AdisTrainProgress *p,
       json_lines_add_double (builder, "loss_nce", p->loss_nce);
       json_lines_add_double (builder, "loss_nce_y", p->loss_nce_y);
       json_lines_add_double (builder, "loss_oracle", p->loss_oracle);
+      json_lines_add_double (builder, "loss_streaks", p->loss_streaks);
       json_lines_add_double (builder, "loss_g_total", p->loss_g_total);
       json_lines_add_double (builder, "grad_norm_g", p->grad_norm_g);
       json_lines_add_double (builder, "grad_norm_d", p->grad_norm_d);

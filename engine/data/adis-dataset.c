@@ -282,6 +282,8 @@ adis_dataset_render_input (AdisDataset  *dataset,
                            guint         index,
                            AdisImage    *input,
                            float         gain,
+                           gboolean      with_streaks,
+                           float        *out_streaks,
                            GError      **error)
 {
   const AdisSynthClip *clip;
@@ -296,5 +298,7 @@ adis_dataset_render_input (AdisDataset  *dataset,
     return NULL;
   factors = clip->factors;
   factors.intensity = adis_synth_intensity_for_rms (adis_synth_rms_for_intensity (factors.intensity) * gain);
-  return adis_synth_render (input, &factors, error);
+  if (out_streaks != NULL)
+    *out_streaks = adis_synth_streak_strength (&factors);
+  return adis_synth_render_layers (input, &factors, with_streaks, error);
 }

@@ -71,11 +71,15 @@ AdisImage    *adis_dataset_load_input       (AdisDataset  *dataset,
 /* The item's input (from adis_dataset_load_input) rendered as the item's
  * sound played at gain asks: the loudness law (adis-synth.h) moves the
  * intensity, clamped to [0, 1]. Gain 1 gives the item's own frame, up to
- * the frame file's JPEG coding. */
+ * the frame file's JPEG coding. Without streaks, rain's streaks are left
+ * out, and out_streaks (may be NULL) gets the strength they would have had
+ * (adis_synth_streak_strength). */
 AdisImage    *adis_dataset_render_input     (AdisDataset  *dataset,
                                              guint         index,
                                              AdisImage    *input,
                                              float         gain,
+                                             gboolean      with_streaks,
+                                             float        *out_streaks,
                                              GError      **error);
 
 typedef struct
@@ -95,6 +99,8 @@ typedef struct
                            paired, the target is re-rendered from the jittered input at the
                            level the spread gives. FALSE (default here; the trainer's
                            default is TRUE): none of them, as the reference */
+  gboolean streak_layer;  /* paired only: targets are drawn without rain's streaks, whose
+                           strength goes in AdisBatch.streaks (the grid head's streak layer) */
 } AdisLoaderOptions;
 
 void          adis_loader_options_init      (AdisLoaderOptions *options);
@@ -116,6 +122,8 @@ typedef struct
   guint  *index_y;      /* [n] */
   guint  *frame_x;      /* [n] which of the item's frames x[i] is */
   guint  *frame_y;      /* [n] */
+  float  *streaks;      /* [n] with streak_layer: the strength of the rain streaks y's
+                           target leaves out (adis_synth_streak_strength), else 0 */
 } AdisBatch;
 
 void          adis_batch_free               (AdisBatch    *batch);

@@ -45,6 +45,7 @@ adis_batch_free (AdisBatch *batch)
   g_free (batch->wave_y);
   g_free (batch->category_x);
   g_free (batch->category_y);
+  g_free (batch->streaks);
   g_free (batch->index_x);
   g_free (batch->index_y);
   g_free (batch->frame_x);
@@ -243,6 +244,7 @@ load_pair_into (AdisLoader          *self,
                 const Augmentation  *aug,
                 float               *out_x,
                 float               *out_y,
+                float               *out_streaks,
                 GError             **error)
 {
   g_autoptr(AdisImage) target = adis_dataset_load_frame (self->dataset, index, frame, error);
@@ -264,10 +266,12 @@ load_pair_into (AdisLoader          *self,
   /* A clip played louder or softer asks for heavier or lighter weather:
    * the renderer draws the frame that gain calls for, which teaches the
    * volume slider directly */
-  if (gain != 1.f || aug->media)
+  if (gain != 1.f || aug->media || self->options.streak_layer)
     {
+      gboolean with_streaks = !self->options.streak_layer;
+
       g_clear_pointer (&target, adis_image_unref);
-      target = adis_dataset_render_input (self->dataset, index, input, gain, error);
+      target = adis_dataset_render_input (self->dataset, index, input, gain, with_streaks, out_streaks, error);
       if (target == NULL)
         return FALSE;
     }
@@ -386,6 +390,7 @@ build_batch (AdisLoader        *self,
   batch->index_y = g_new (guint, n);
   batch->frame_x = g_new (guint, n);
   batch->frame_y = g_new (guint, n);
+  batch->streaks = g_new0 (float, n);
   aug_x = g_new (Augmentation, n);
   aug_y = g_new (Augmentation, n);
 
@@ -433,7 +438,8 @@ build_batch (AdisLoader        *self,
         {
           batch->category_x[r] = batch->category_y[r] = adis_dataset_get_item_category (self->dataset, iy);
           if (!load_pair_into (self, iy, batch->frame_y[i], augment, &aug_y[i],
-                               batch->x + r * image_floats, batch->y + r * image_floats, error) ||
+                               batch->x + r * image_floats, batch->y + r * image_floats,
+                               &batch->streaks[r], error) ||
               !load_sound_into (self, iy, &aug_y[i], batch->wave_y + (gsize) r * ADIS_CLIP_SAMPLES, error))
             return NULL;
           memcpy (batch->wave_x + (gsize) r * ADIS_CLIP_SAMPLES,
@@ -550,6 +556,12 @@ adis_loader_new_shard (AdisDataset              *dataset,
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
                    "Loader: gain augmentation %g, %d workers or queue depth %d is out of range",
                    options->gain_augment, options->n_workers, options->queue_depth);
+      return NULL;
+    }
+  if (options->streak_layer && !options->paired)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT,
+                   "Loader: the streak layer's targets are drawn in pairs only");
       return NULL;
     }
   if (options->paired && !adis_dataset_has_inputs (dataset))

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "adis-apply.h"
+#include "adis-streaks.h"
 #include "adis-threads.h"
 #include "adis-types.h"
 
@@ -387,6 +388,8 @@ adis_grid_look_apply (const AdisGridLook    *look,
       g_set_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED, "Cancelled");
       return NULL;
     }
+  if (look->streaks > 0.f)
+    adis_streaks_composite (out, job.width, job.height, look->streaks, look->streak_seed);
   if (progress != NULL)
     progress (1.0, user_data);
   return adis_image_new_take_planes (g_steal_pointer (&out), job.width, job.height);

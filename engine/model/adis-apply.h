@@ -36,6 +36,10 @@ typedef struct
   const float *slopes;          /* [3][knots]; knot k at k / knots */
   float        mix[3];
   float        mix_bias;
+  /* The streak layer (adis-streaks.h), drawn over everything at the
+   * picture's own size: strength 0 draws none */
+  float        streaks;
+  guint64      streak_seed;
 } AdisGridLook;
 
 /* Called now and then from the calling thread with the share of rows done */
@@ -43,7 +47,7 @@ typedef void (*AdisApplyProgressFunc) (double   fraction,
                                        gpointer user_data);
 
 /* The look applied at photo's size (resize the photo first for another),
- * clamped to [-1, 1]. Cancelled: NULL and ADIS_ERROR_CANCELLED. */
+ * clamped to [-1, 1], its streaks drawn last. Cancelled: NULL and ADIS_ERROR_CANCELLED. */
 AdisImage   *adis_grid_look_apply      (const AdisGridLook    *look,
                                         AdisImage             *photo,
                                         AdisApplyProgressFunc  progress,

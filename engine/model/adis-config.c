@@ -243,6 +243,9 @@ adis_config_to_json (const AdisConfig *config)
       json_object_set_int_member (head, "overlay_cell", config->grid.overlay_cell);
       json_object_set_int_member (head, "guide_knots", config->grid.guide_knots);
       json_object_set_int_member (head, "working_size", config->grid.working_size);
+      /* Written only when set: models without the layer keep their config */
+      if (config->grid.rain_streaks)
+        json_object_set_boolean_member (head, "rain_streaks", TRUE);
       json_object_set_object_member (object, "head", head);
     }
 
@@ -328,11 +331,25 @@ read_head (JsonObject  *object,
       return FALSE;
     }
   config->head = ADIS_HEAD_GRID;
-  return read_int (head, "grid_cell", &config->grid.grid_cell, error) &&
-         read_int (head, "bins", &config->grid.bins, error) &&
-         read_int (head, "overlay_cell", &config->grid.overlay_cell, error) &&
-         read_int (head, "guide_knots", &config->grid.guide_knots, error) &&
-         read_int (head, "working_size", &config->grid.working_size, error);
+  if (!read_int (head, "grid_cell", &config->grid.grid_cell, error) ||
+      !read_int (head, "bins", &config->grid.bins, error) ||
+      !read_int (head, "overlay_cell", &config->grid.overlay_cell, error) ||
+      !read_int (head, "guide_knots", &config->grid.guide_knots, error) ||
+      !read_int (head, "working_size", &config->grid.working_size, error))
+    return FALSE;
+  if (json_object_has_member (head, "rain_streaks"))
+    {
+      JsonNode *member = json_object_get_member (head, "rain_streaks");
+
+      if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                       "Model config: the head's “rain_streaks” is not true or false");
+          return FALSE;
+        }
+      config->grid.rain_streaks = json_node_get_boolean (member);
+    }
+  return TRUE;
 }
 
 gboolean

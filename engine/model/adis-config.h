@@ -36,6 +36,10 @@ typedef struct
   int overlay_cell;   /* working-size pixels per overlay pixel: 2 or 4 */
   int guide_knots;    /* knots of the guide's per-channel curve: 2 to 64 */
   int working_size;   /* long side the networks run at in inference: 64 to 2048 */
+  /* The streak layer (train --rain-streaks): the sound also sets the
+   * strength of rain streaks that adis-streaks.h draws at the picture's
+   * own size, which neither the grid nor the low-resolution overlay can */
+  gboolean rain_streaks;
 } AdisGridHead;
 
 /* Affine coefficients per grid cell and bin: a 3 x 4 matrix on (r, g, b, 1) */

@@ -104,6 +104,16 @@ AdisStyle      *adis_model_decode_style     (AdisModel       *model,
                                              GError         **error);
 AdisStyle      *adis_style_ref              (AdisStyle       *style);
 void            adis_style_unref            (AdisStyle       *style);
+/* A model with the grid head's streak layer (AdisGridHead.rain_streaks)
+ * draws rain streaks of this strength, in [0, 1]; 0 for no streaks or no
+ * layer */
+float           adis_style_get_streaks      (AdisStyle       *style);
+/* Where the streaks fall follows a seed. Every style starts with the same
+ * one, so a photo keeps its streaks in place as sliders move; a video sets
+ * one per frame, so that the rain falls. Set it before applying, not while
+ * another thread applies the style. */
+void            adis_style_set_streak_seed  (AdisStyle       *style,
+                                             guint64          seed);
 
 /* Called from the applying thread with the share done so far */
 typedef void (*AdisStyleProgressFunc)       (double           fraction,

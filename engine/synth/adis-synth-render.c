@@ -20,6 +20,7 @@
 
 #include "adis-synth.h"
 #include "adis-synth-private.h"
+#include "adis-streaks.h"
 
 /* Working image: three [0, 1] planes plus the masks that several effects share */
 typedef struct
@@ -33,6 +34,7 @@ typedef struct
   float  *sky;           /* 0..1 */
   float  *ground;        /* 0..1, a prior on rows */
   float   scale;         /* short side / 256: effects are sized in 256-px units */
+  gboolean streaks;      /* rain draws its streaks (not when the model draws them) */
 } Canvas;
 
 static inline float
@@ -183,51 +185,6 @@ render_sunny (Canvas *c, float intensity, guint64 seed)
 
 /* ---- rain ------------------------------------------------------------------- */
 
-/* Light streaks: short slanted segments, all at about one angle */
-static void
-draw_streaks (Canvas *c, float s, guint64 seed, float *alpha)
-{
-  AdisSynthRng rng;
-  double area = (double) c->width * c->height / (256.0 * 256.0);
-  int count, i;
-  double angle;
-
-  adis_synth_rng_init (&rng, seed, 0x5241494e);
-  angle = adis_synth_rng_range (&rng, -0.3, 0.3);
-  count = (int) ((120 + 1100 * s) * area);
-
-  for (i = 0; i < count; i++)
-    {
-      double a = angle + adis_synth_rng_range (&rng, -0.04, 0.04);
-      double len = adis_synth_rng_range (&rng, 6, 18) * c->scale * (0.7 + 0.6 * s);
-      double half_width = adis_synth_rng_range (&rng, 0.35, 0.7) * MAX (1.f, c->scale);
-      double strength = adis_synth_rng_range (&rng, 0.15, 0.4) * (0.6 + 0.4 * s);
-      double x0 = adis_synth_rng_range (&rng, -len, c->width + len);
-      double y0 = adis_synth_rng_range (&rng, -len, c->height);
-      double ux = sin (a), uy = cos (a);
-      double x1 = x0 + ux * len, y1 = y0 + uy * len;
-      int bx0 = (int) floor (MIN (x0, x1) - 2), bx1 = (int) ceil (MAX (x0, x1) + 2);
-      int by0 = (int) floor (MIN (y0, y1) - 2), by1 = (int) ceil (MAX (y0, y1) + 2);
-
-      for (int y = MAX (0, by0); y < MIN (c->height, by1); y++)
-        for (int x = MAX (0, bx0); x < MIN (c->width, bx1); x++)
-          {
-            double px = x + 0.5 - x0, py = y + 0.5 - y0;
-            double t = CLAMP (px * ux + py * uy, 0.0, len);
-            double dx = px - t * ux, dy = py - t * uy;
-            double d = sqrt (dx * dx + dy * dy);
-            /* Brightest mid-streak, fading at both ends */
-            double along = sin (G_PI * t / len);
-            float w = (float) (strength * along * (1.0 - smoothstep ((float) half_width * 0.5f,
-                                                                     (float) half_width * 1.6f,
-                                                                     (float) d)));
-            gsize k = (gsize) y * c->width + x;
-
-            alpha[k] = 1.f - (1.f - alpha[k]) * (1.f - w);
-          }
-    }
-}
-
 static void
 render_rain (Canvas *c, float intensity, guint64 seed)
 {
@@ -271,10 +228,11 @@ render_rain (Canvas *c, float intensity, guint64 seed)
           }
       }
 
-  draw_streaks (c, s, seed, alpha);
-  adis_synth_box_blur (alpha, c->width, c->height, c->scale >= 2.f ? 1 : 0);
+  if (!c->streaks)
+    return;
+  adis_streaks_draw_alpha (alpha, c->width, c->height, c->scale, s, seed);
   for (gsize i = 0; i < c->n; i++)
-    blend_towards (c, i, 0.78f, 0.8f, 0.84f, alpha[i]);
+    blend_towards (c, i, adis_streaks_colour[0], adis_streaks_colour[1], adis_streaks_colour[2], alpha[i]);
 }
 
 /* ---- snow ------------------------------------------------------------------- */
@@ -452,6 +410,29 @@ adis_synth_render (AdisImage               *photo,
                    const AdisSynthFactors  *factors,
                    GError                 **error)
 {
+  return adis_synth_render_layers (photo, factors, TRUE, error);
+}
+
+float
+adis_synth_streak_strength (const AdisSynthFactors *factors)
+{
+  float share = 0.f;
+
+  g_return_val_if_fail (factors != NULL, 0.f);
+
+  if (factors->category == ADIS_SYNTH_RAIN)
+    share += 1.f - CLAMP (factors->weight, 0.f, 1.f);
+  if (factors->weight > 0.f && factors->category_b == ADIS_SYNTH_RAIN)
+    share += CLAMP (factors->weight, 0.f, 1.f);
+  return share * (0.3f + 0.7f * CLAMP (factors->intensity, 0.f, 1.f));
+}
+
+AdisImage *
+adis_synth_render_layers (AdisImage               *photo,
+                          const AdisSynthFactors  *factors,
+                          gboolean                 with_streaks,
+                          GError                 **error)
+{
   Canvas c;
   g_autofree float *a = NULL;
   g_autofree float *out = NULL;
@@ -465,6 +446,7 @@ adis_synth_render (AdisImage               *photo,
     return NULL;
 
   canvas_init (&c, photo);
+  c.streaks = with_streaks;
   w = factors->weight;
   if (w <= 0.f)
     a = render_copy (&c, factors->category, factors->intensity, factors->seed);

@@ -79,6 +79,17 @@ gboolean      adis_synth_factors_validate  (const AdisSynthFactors  *factors,
 AdisImage    *adis_synth_render            (AdisImage               *photo,
                                             const AdisSynthFactors  *factors,
                                             GError                 **error);
+/* The same without rain's streaks (with_streaks FALSE): the frame a model
+ * with the grid head's streak layer is taught to draw, leaving the streaks
+ * to adis-streaks.h */
+AdisImage    *adis_synth_render_layers     (AdisImage               *photo,
+                                            const AdisSynthFactors  *factors,
+                                            gboolean                 with_streaks,
+                                            GError                 **error);
+/* The strength of the streaks those factors draw: rain's share of the
+ * image (1 alone, 1 - weight or weight in a mix) times the renderer's
+ * strength 0.3 + 0.7 intensity; 0 without rain */
+float         adis_synth_streak_strength   (const AdisSynthFactors  *factors);
 
 /* ---- audio ---------------------------------------------------------------- */
 

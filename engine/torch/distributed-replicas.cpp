@@ -169,7 +169,7 @@ finish_step (StepResult &r)
     return;
 
   std::vector<double> values{r.loss_d, r.loss_g_gan, r.loss_nce, r.loss_nce_y,
-                             r.loss_oracle, r.loss_g_total};
+                             r.loss_oracle, r.loss_g_total, r.loss_streaks};
   average_values (values);
   r.loss_d = values[0];
   r.loss_g_gan = values[1];
@@ -177,6 +177,7 @@ finish_step (StepResult &r)
   r.loss_nce_y = values[3];
   r.loss_oracle = values[4];
   r.loss_g_total = values[5];
+  r.loss_streaks = values[6];
   group->steps++;
 }
 

@@ -42,6 +42,11 @@ GeneratorImpl::GeneratorImpl (const AdisConfig &config)
       head = register_module ("head", GridHead (config));
       film_channels = head->norm_channels ();
       add_audio_film (config);
+      if (config.grid.rain_streaks)
+        {
+          rain_streaks = register_module ("rain_streaks", torch::nn::Linear (config.embed_dim, 1));
+          reset_rain_streaks ();
+        }
       return;
     }
 
@@ -78,10 +83,34 @@ GeneratorImpl::add_audio_film (const AdisConfig &config)
   zero_audio_film ();
 }
 
+// The same gain as the FiLM's (see film ()), for the same reason
+constexpr double kStreakGain = 10.0;
+
+void
+GeneratorImpl::reset_rain_streaks ()
+{
+  torch::NoGradGuard no_grad;
+
+  if (rain_streaks)
+    {
+      // sigmoid (-4) = 0.018: streaks 6 % of the faintest rain's, unseen
+      rain_streaks->weight.zero_ ();
+      rain_streaks->bias.fill_ (-4.0 / kStreakGain);
+    }
+}
+
+torch::Tensor
+GeneratorImpl::streak_strength (const torch::Tensor &embedding)
+{
+  TORCH_CHECK (rain_streaks, "streak_strength: this generator has no streak layer");
+  return torch::sigmoid (rain_streaks->forward (embedding) * kStreakGain).squeeze (1);
+}
+
 void
 GeneratorImpl::reset_beyond_paper ()
 {
   zero_audio_film ();
+  reset_rain_streaks ();
   if (head)
     head->reset_output ();
 }

@@ -129,6 +129,13 @@ struct GeneratorImpl : torch::nn::Module {
   torch::nn::Linear audio_film{nullptr};
   std::vector<int64_t> film_channels;
   void zero_audio_film ();
+  // With config.grid.rain_streaks: embedding -> the strength of the rain
+  // streaks that adis-streaks.h draws (AdisGridHead.rain_streaks); starts
+  // near zero, no streaks
+  torch::nn::Linear rain_streaks{nullptr};
+  // [B, E] -> [B] in (0, 1); needs rain_streaks
+  torch::Tensor streak_strength (const torch::Tensor &embedding);
+  void reset_rain_streaks ();
   // After a fresh initialisation (init_xavier): FiLM at zero and the grid
   // head at the identity, so training starts from "change nothing"
   void reset_beyond_paper ();

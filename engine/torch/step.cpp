@@ -319,6 +319,15 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
       loss_oracle = torch::l1_loss (fake, in.y);
       total = total + o.lambda_oracle * loss_oracle;
     }
+  // The streak layer: y was drawn without its streaks, whose strength the
+  // sound must tell, on the same footing as the frame's pixels
+  torch::Tensor loss_streaks;
+  if (o.lambda_oracle > 0 && nets->G->rain_streaks)
+    {
+      TORCH_CHECK (in.streaks.defined (), "train_step: the streak layer needs the targets' streaks");
+      loss_streaks = torch::l1_loss (nets->G->streak_strength (e_y), in.streaks);
+      total = total + o.lambda_oracle * loss_streaks;
+    }
   auto total_all = backward_averaged (Averaged::kGenerators, trained_with_generator (nets), total);
   result.grad_norm_g = grad_norm (generator_params (nets));
   if (finite_update (total_all, result.grad_norm_g, result))
@@ -333,6 +342,7 @@ nce_step (Networks &nets, Optimizers &opt, const StepInputs &in)
   result.loss_nce = loss_nce.item<double> ();
   result.loss_nce_y = o.identity ? loss_nce_y.item<double> () : 0.0;
   result.loss_oracle = o.lambda_oracle > 0 ? loss_oracle.item<double> () : 0.0;
+  result.loss_streaks = loss_streaks.defined () ? loss_streaks.item<double> () : 0.0;
   result.loss_g_total = total.item<double> ();
   result.fake = fake.detach ();
   return result;

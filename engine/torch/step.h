@@ -56,6 +56,9 @@ struct StepInputs {
   torch::Tensor wave_y;       // [B, 48000] y's clip
   torch::Tensor category_x;   // int64 [B] (keyword mode)
   torch::Tensor category_y;   // int64 [B]
+  // [B] the strength of the rain streaks y leaves out (AdisBatch.streaks);
+  // defined when G has the streak layer and lambda_oracle > 0
+  torch::Tensor streaks;
   // Fixed patch positions per NCE layer (int64 [P]); empty: drawn from
   // torch's RNG as the reference does. Used by the parity tests.
   std::vector<torch::Tensor> patch_ids;
@@ -64,6 +67,7 @@ struct StepInputs {
 struct StepResult {
   double loss_d = 0, loss_g_gan = 0, loss_nce = 0, loss_nce_y = 0, loss_g_total = 0;
   double loss_oracle = 0;     // mean |G(x) - y| when lambda_oracle > 0
+  double loss_streaks = 0;    // mean |strength - target| with the streak layer
   double grad_norm_g = 0, grad_norm_d = 0;
   // A loss or gradient was not finite: that network's update was skipped
   bool skipped = false;

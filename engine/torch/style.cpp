@@ -105,6 +105,9 @@ apply_look (const AdisGridLook     *look,
   return adis_grid_look_apply (look, photo, progress, user_data, cancellable, error);
 }
 
+// The streak layer's seed (adis-streaks.h)
+constexpr guint64 kStreakSeed = 0x5354524b;
+
 }  // namespace
 
 AdisStyle *
@@ -157,6 +160,13 @@ adis_model_decode_style (AdisModel      *model,
           style->look.overlay_height = (int) look.overlay.size (2);
           style->look.overlay_width = (int) look.overlay.size (3);
           style->look.overlay = style->overlay.data ();
+          /* One seed for every restyle: a slider move adds, lengthens or
+           * fades streaks but never moves them */
+          if (model->G->rain_streaks)
+            {
+              style->look.streaks = model->G->streak_strength (sound_code->embedding).item<float> ();
+              style->look.streak_seed = kStreakSeed;
+            }
         }
       else
         {
@@ -200,6 +210,23 @@ adis_style_unref (AdisStyle *style)
       adis_image_code_unref (style->image_code);
       delete style;
     }
+}
+
+float
+adis_style_get_streaks (AdisStyle *style)
+{
+  g_return_val_if_fail (style != NULL, 0.f);
+
+  return style->look.streaks;
+}
+
+void
+adis_style_set_streak_seed (AdisStyle *style,
+                            guint64    seed)
+{
+  g_return_if_fail (style != NULL);
+
+  style->look.streak_seed = seed;
 }
 
 AdisImage *

@@ -128,6 +128,8 @@ validate_options (AdisTrainOptions *options,
     return invalid (error, "Oracle weight %g: use 0 (off) to 1000", options->lambda_oracle);
   if (options->lambda_oracle > 0 && options->objective != ADIS_OBJECTIVE_NCE)
     return invalid (error, "The oracle term is for the NCE objective only");
+  if (options->model.grid.rain_streaks && options->model.head != ADIS_HEAD_GRID)
+    return invalid (error, "The streak layer is part of the grid head (add --head grid)");
 
   if (options->model.conditioning == ADIS_CONDITIONING_KEYWORD)
     {
@@ -177,8 +179,12 @@ inherit_beyond_paper (AdisTrainOptions *options,
     }
   if (config.head == ADIS_HEAD_GRID)
     {
+      gboolean streaks = options->model.grid.rain_streaks;
+
       options->model.head = config.head;
       options->model.grid = config.grid;
+      /* Asked for, or kept from the model */
+      options->model.grid.rain_streaks = streaks || config.grid.rain_streaks;
     }
   options->model.audio_film = options->model.audio_film || config.audio_film;
   adis_config_clear (&config);
@@ -218,12 +224,15 @@ load_init_weights (AdisTrainer *trainer,
           adis_config_clear (&config);
           return false;
         }
-      /* Adding the audio FiLM to a model without one: everything else
-       * loads as it is, and the FiLM starts at zero, so the first step
-       * starts from exactly the model given */
-      if (options->model.audio_film && !config.audio_film)
+      /* Adding the audio FiLM or the streak layer to a model without
+       * them: everything else loads as it is, and they start at (near)
+       * zero, so the first step starts from the model given */
+      if ((options->model.audio_film && !config.audio_film) ||
+          (options->model.grid.rain_streaks && !config.grid.rain_streaks))
         ok = load_module (*nets->G->model, file, "G.model.", error) &&
              (!nets->G->head || load_module (*nets->G->head, file, "G.head.", error)) &&
+             (!config.audio_film || load_module (*nets->G->audio_film, file, "G.audio_film.", error)) &&
+             (!config.grid.rain_streaks || load_module (*nets->G->rain_streaks, file, "G.rain_streaks.", error)) &&
              (nets->A ? load_module (*nets->A, file, "A.", error)
                       : load_module (*nets->K, file, "K.", error));
       else
@@ -308,6 +317,9 @@ trainer_create (const AdisTrainOptions *options,
   loader_options.gain_augment = options->gain_augment;
   loader_options.media_augment = options->media_augment;
   loader_options.paired = options->lambda_oracle > 0;
+  /* Only a paired run knows the streaks its targets leave out */
+  loader_options.streak_layer = loader_options.paired && options->model.head == ADIS_HEAD_GRID &&
+                                options->model.grid.rain_streaks;
   loader_options.seed = options->seed;
   loader_options.n_workers = options->n_workers;
   trainer->loader = adis_loader_new_shard (dataset, &loader_options, adis_distributed_get_rank (),
@@ -450,6 +462,7 @@ adis_trainer_step (AdisTrainer       *trainer,
     in.wave_y = on_device (batch->wave_y, {n, ADIS_CLIP_SAMPLES});
     in.category_x = adis::category_tensor (batch->category_x, n).to (trainer->device);
     in.category_y = adis::category_tensor (batch->category_y, n).to (trainer->device);
+    in.streaks = on_device (batch->streaks, {n});
     if (trainer->step >= trainer->poison_first &&
         trainer->step < trainer->poison_first + trainer->poison_count)
       in.x = in.x * std::numeric_limits<float>::quiet_NaN ();
@@ -509,6 +522,7 @@ adis_trainer_step (AdisTrainer       *trainer,
       p->loss_nce = result.loss_nce;
       p->loss_nce_y = result.loss_nce_y;
       p->loss_oracle = result.loss_oracle;
+      p->loss_streaks = result.loss_streaks;
       p->loss_g_total = result.loss_g_total;
       p->grad_norm_g = result.grad_norm_g;
       p->grad_norm_d = result.grad_norm_d;

@@ -73,6 +73,7 @@ typedef struct
   double   loss_nce;           /* NCE(x, G(x)) (cycle objective: the cycle loss) */
   double   loss_nce_y;         /* identity NCE(y, G(y)), 0 when off */
   double   loss_oracle;        /* mean |G(x) - y| of a paired run, 0 when off */
+  double   loss_streaks;       /* mean |streak strength - target| with the streak layer, else 0 */
   double   loss_g_total;
   double   grad_norm_g;        /* global L2 norm of G's (and the audio encoder's) gradients */
   double   grad_norm_d;

@@ -139,6 +139,41 @@ test_json_round_trip (void)
   adis_config_clear (&config);
 }
 
+/* The grid head's streak layer is written only when set, so every model
+ * without it keeps the config it had, and read back as written */
+static void
+test_grid_head_streaks (void)
+{
+  g_autoptr(GError) error = NULL;
+  AdisConfig config, parsed;
+
+  g_assert_true (adis_config_init_preset (&config, "compact", &error));
+  adis_config_use_grid_head (&config);
+  for (int streaks = 0; streaks <= 1; streaks++)
+    {
+      g_autoptr(JsonObject) object = NULL;
+      JsonObject *head;
+
+      config.grid.rain_streaks = streaks;
+      object = adis_config_to_json (&config);
+      head = json_object_get_object_member (object, "head");
+      g_assert_cmpint (json_object_has_member (head, "rain_streaks"), ==, streaks);
+      g_assert_true (adis_config_from_json (&parsed, object, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (parsed.head, ==, ADIS_HEAD_GRID);
+      g_assert_cmpint (parsed.grid.rain_streaks, ==, streaks);
+      adis_config_clear (&parsed);
+
+      /* Not a boolean: refused, naming the member */
+      json_object_set_int_member (head, "rain_streaks", 1);
+      g_assert_false (adis_config_from_json (&parsed, object, &error));
+      g_assert_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE);
+      g_assert_nonnull (strstr (error->message, "rain_streaks"));
+      g_clear_error (&error);
+    }
+  adis_config_clear (&config);
+}
+
 static void
 expect_validation_error (const AdisConfig *config,
                          const char       *field)
@@ -224,6 +259,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/config/json-round-trip", test_json_round_trip);
   g_test_add_func ("/soundstyle/config/validation", test_validation);
   g_test_add_func ("/soundstyle/config/json-errors", test_json_errors);
+  g_test_add_func ("/soundstyle/config/grid-head-streaks", test_grid_head_streaks);
 
   return g_test_run ();
 }

@@ -5,7 +5,9 @@
  * A set made by soundstyle synth says how every frame was rendered from a
  * photo. The dataset gives that unstyled input back, the loader pairs it
  * with its own frame under the same augmentation, and the trainer's oracle
- * term pulls G(input, clip) towards the frame.
+ * term pulls G(input, clip) towards the frame; with the grid head's streak
+ * layer, towards the frame without rain's streaks, and the layer's
+ * strength towards theirs.
  */
 #include "config.h"
 
@@ -110,8 +112,8 @@ test_inputs (void)
       /* Played at gain 1 the clip asks for its own frame; softer, for
        * lighter weather (intensity 0 at a 24 dB cut) */
       {
-        g_autoptr(AdisImage) at_one = adis_dataset_render_input (dataset, i, input, 1.f, &error);
-        g_autoptr(AdisImage) softer = adis_dataset_render_input (dataset, i, input, 0.0625f, &error);
+        g_autoptr(AdisImage) at_one = adis_dataset_render_input (dataset, i, input, 1.f, TRUE, NULL, &error);
+        g_autoptr(AdisImage) softer = adis_dataset_render_input (dataset, i, input, 0.0625f, TRUE, NULL, &error);
         g_autoptr(AdisImage) clear = NULL;
         AdisSynthFactors none = clip->factors;
 
@@ -292,7 +294,7 @@ test_paired_media_augment (void)
       g_assert_cmpuint (batch->index_y[i], ==, plain->index_y[i]);
       g_assert_cmpfloat (fabs (20.0 * log10 (gain)), <=, 6.0 + 0.83);
       g_assert_cmpfloat (mean_abs_difference (x, x_plain), >, 1e-4);   /* jittered */
-      expected = adis_dataset_render_input (dataset, batch->index_y[i], x, (float) gain, &error);
+      expected = adis_dataset_render_input (dataset, batch->index_y[i], x, (float) gain, TRUE, NULL, &error);
       g_assert_no_error (error);
       worst = MAX (worst, mean_abs_difference (expected, y));
     }
@@ -375,6 +377,194 @@ test_oracle_training (void)
   remove_set (set);
 }
 
+/* With the streak layer a paired target is the render of x without rain's
+ * streaks, and the batch carries the strength they would have had */
+static void
+test_streak_layer_batches (void)
+{
+  g_autofree char *set = make_synth_set (12);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
+  AdisLoaderOptions options;
+  AdisLoader *loader;
+  g_autoptr(AdisBatch) batch = NULL;
+  gsize floats = (gsize) 3 * SET_SIZE * SET_SIZE;
+  int n_rain = 0, n_dry = 0;
+
+  g_assert_no_error (error);
+  adis_loader_options_init (&options);
+  options.batch_size = 8;
+  options.load_size = SET_SIZE;
+  options.crop_size = SET_SIZE;
+  options.seed = 8;
+  options.streak_layer = TRUE;
+  g_assert_null (adis_loader_new (dataset, &options, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_test_message ("unpaired: %s", error->message);
+  g_clear_error (&error);
+
+  options.paired = TRUE;
+  loader = adis_loader_new (dataset, &options, &error);
+  g_assert_no_error (error);
+  adis_loader_set_augment (loader, FALSE);
+  batch = adis_loader_next (loader, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < batch->n; i++)
+    {
+      g_autoptr(AdisImage) x = adis_image_new_from_planes (batch->x + i * floats, SET_SIZE, SET_SIZE);
+      g_autoptr(AdisImage) y = adis_image_new_from_planes (batch->y + i * floats, SET_SIZE, SET_SIZE);
+      g_autoptr(AdisImage) bare = NULL;
+      g_autoptr(AdisImage) full = NULL;
+      float strength = -1.f;
+
+      bare = adis_dataset_render_input (dataset, batch->index_y[i], x, 1.f, FALSE, &strength, &error);
+      g_assert_no_error (error);
+      full = adis_dataset_render_input (dataset, batch->index_y[i], x, 1.f, TRUE, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (mean_abs_difference (bare, y), ==, 0.0);
+      g_assert_cmpfloat (batch->streaks[i], ==, strength);
+      if (strength > 0.f)
+        {
+          g_assert_cmpfloat (strength, >=, 0.3f * 0.5f);   /* at least half of a mix */
+          g_assert_cmpfloat (mean_abs_difference (full, y), >, 0.0);
+          n_rain++;
+        }
+      else
+        {
+          g_assert_cmpfloat (mean_abs_difference (full, y), ==, 0.0);
+          n_dry++;
+        }
+    }
+  g_test_message ("%d targets with rain, %d without", n_rain, n_dry);
+  g_assert_cmpint (n_rain, >, 0);
+  g_assert_cmpint (n_dry, >, 0);
+  adis_loader_free (loader);
+  remove_set (set);
+}
+
+static void
+streak_progress (const AdisTrainProgress *progress,
+                 gpointer                 user_data)
+{
+  OracleLog *log = user_data;
+
+  if (log->n < 10)
+    log->first += progress->loss_streaks / 10;
+  if (progress->step > 50)
+    log->last += progress->loss_streaks / 10;
+  log->n++;
+}
+
+/* The streak strength learns from the clips' sounds, and the model file
+ * keeps the layer */
+static void
+test_streak_layer_training (void)
+{
+  g_autofree char *set = make_synth_set (8);
+  g_autofree char *model_path = g_build_filename (set, "streaks.safetensors", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisDataset) dataset = adis_dataset_open_split (set, ADIS_SPLIT_ALL, &error);
+  g_autoptr(AdisModel) model = NULL;
+  AdisTrainOptions options;
+  AdisTrainer *trainer;
+  OracleLog log = { 0 };
+  AdisConfig config;
+  double rain_strength = 0.0, dry_strength = 0.0;
+  int n_rain = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  adis_config_use_grid_head (&config);
+  config.grid.rain_streaks = TRUE;
+  adis_train_options_init (&options, &config);
+  adis_config_clear (&config);
+  options.crop_size = 32;
+  options.load_size = 36;
+  options.batch_size = 8;
+  options.identity = FALSE;
+  options.lambda_oracle = 10.0;
+  options.lr = 2e-3;
+  options.epochs_constant = 100;
+  options.epochs_decay = 1;
+  options.seed = 4;
+  options.device = ADIS_DEVICE_CPU;
+  options.n_workers = 1;
+
+  trainer = adis_trainer_new (&options, dataset, &error);
+  g_assert_no_error (error);
+  g_assert_true (adis_trainer_run (trainer, 60, streak_progress, NULL, &log, 0,
+                                   NULL, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("streak strength |error|: first 10 steps %.4f, last 10 %.4f", log.first, log.last);
+  g_assert_cmpfloat (log.first, >, 0.0);
+  g_assert_cmpfloat (log.last, <, 0.7 * log.first);
+  g_assert_true (adis_trainer_export_model (trainer, model_path, FALSE, &error));
+  g_assert_no_error (error);
+  adis_trainer_free (trainer);
+
+  model = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_assert_no_error (error);
+  g_assert_true (adis_model_get_config (model)->grid.rain_streaks);
+
+  /* Inference reads the layer: the clips with rain get stronger streaks
+   * than those without, and a seed moves them */
+  for (guint i = 0; i < adis_dataset_get_n_items (dataset); i++)
+    {
+      g_autoptr(AdisImage) input = adis_dataset_load_input (dataset, i, SET_SIZE, &error);
+      g_autoptr(AdisSound) sound = adis_dataset_load_sound (dataset, i, &error);
+      g_autoptr(AdisImage) bare = NULL;
+      g_autoptr(AdisImageCode) image_code = NULL;
+      g_autoptr(AdisSoundCode) sound_code = NULL;
+      g_autoptr(AdisStyle) style = NULL;
+      g_autoptr(AdisImage) first = NULL;
+      g_autoptr(AdisImage) again = NULL;
+      g_autoptr(AdisImage) moved = NULL;
+      float target = 0.f, strength;
+
+      g_assert_no_error (error);
+      bare = adis_dataset_render_input (dataset, i, input, 1.f, FALSE, &target, &error);
+      image_code = adis_model_encode_image (model, input, 0, NULL, &error);
+      sound_code = adis_model_encode_sound (model, sound, NULL, 1.f, 0.f, NULL, &error);
+      style = adis_model_decode_style (model, image_code, sound_code, NULL, &error);
+      g_assert_no_error (error);
+      strength = adis_style_get_streaks (style);
+      g_test_message ("clip %u: streak strength %.3f, its target %.3f", i, strength, target);
+      if (target > 0.f)
+        {
+          rain_strength += strength;
+          n_rain++;
+        }
+      else
+        dry_strength = MAX (dry_strength, strength);
+      first = adis_style_apply (style, SET_SIZE, SET_SIZE, NULL, NULL, NULL, &error);
+      again = adis_style_apply (style, SET_SIZE, SET_SIZE, NULL, NULL, NULL, &error);
+      adis_style_set_streak_seed (style, 77);
+      moved = adis_style_apply (style, SET_SIZE, SET_SIZE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (mean_abs_difference (first, again), ==, 0.0);
+      if (strength > 0.05f)
+        g_assert_cmpfloat (mean_abs_difference (first, moved), >, 0.0);
+    }
+  g_assert_cmpint (n_rain, >, 0);
+  g_test_message ("mean streak strength with rain %.3f, the most without %.3f",
+                  rain_strength / n_rain, dry_strength);
+  g_assert_cmpfloat (rain_strength / n_rain, >, dry_strength);
+
+  /* Without the grid head there is no layer to train */
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  config.grid.rain_streaks = TRUE;
+  adis_train_options_clear (&options);
+  adis_train_options_init (&options, &config);
+  adis_config_clear (&config);
+  options.lambda_oracle = 10.0;
+  options.device = ADIS_DEVICE_CPU;
+  g_assert_null (adis_trainer_new (&options, dataset, &error));
+  g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  adis_train_options_clear (&options);
+  remove_set (set);
+}
+
 /* The oracle term belongs to the NCE objective on a set that knows its inputs */
 static void
 test_oracle_refusals (void)
@@ -420,6 +610,8 @@ main (int    argc,
   g_test_add_func ("/oracle/paired-media-augment", test_paired_media_augment);
   g_test_add_func ("/oracle/training", test_oracle_training);
   g_test_add_func ("/oracle/refusals", test_oracle_refusals);
+  g_test_add_func ("/oracle/streak-layer-batches", test_streak_layer_batches);
+  g_test_add_func ("/oracle/streak-layer-training", test_streak_layer_training);
 
   return g_test_run ();
 }
