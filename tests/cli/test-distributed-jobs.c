@@ -24,35 +24,15 @@
 
 #include "test-util.h"
 #include "distributed-test-util.h"
+#include "job-events.h"
 
 /* --- a job's events and processes ---------------------------------------- */
-
-static GPtrArray *
-read_events (const char *path)
-{
-  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return events;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (lines[i][0] != '{' || !json_parser_load_from_data (parser, lines[i], -1, NULL))
-        continue;
-      g_ptr_array_add (events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
-    }
-  return events;
-}
 
 static gboolean
 is_event (JsonObject *event,
           const char *name)
 {
-  return g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), name) == 0;
+  return g_str_equal (job_event_name (event), name);
 }
 
 /* Waits until the job's stdout has event `name` (at step >= min_step), or
@@ -65,7 +45,7 @@ wait_for_event (GSubprocess *process,
 {
   for (;;)
     {
-      g_autoptr(GPtrArray) events = read_events (stdout_path);
+      g_autoptr(GPtrArray) events = job_events_read (stdout_path);
 
       for (guint i = 0; i < events->len; i++)
         if (is_event (events->pdata[i], name) &&
@@ -162,31 +142,19 @@ torchrun_argv (const char *dir,
   return job_argv (launch, dir, epochs);
 }
 
-static char *
-losses_of (JsonObject *event)
-{
-  const char *names[] = { "loss_d", "loss_g_gan", "loss_nce", "loss_nce_y", "loss_g_total",
-                          "grad_norm_g", "grad_norm_d" };
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_string_append_printf (text, "%s=%.17g ", names[i], json_object_get_double_member (event, names[i]));
-  return g_string_free (text, FALSE);
-}
-
 /* step -> losses of a job's progress events */
 static GHashTable *
 progress_losses (const char *stdout_path)
 {
   GHashTable *by_step = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  g_autoptr(GPtrArray) events = read_events (stdout_path);
+  g_autoptr(GPtrArray) events = job_events_read (stdout_path);
 
   for (guint i = 0; i < events->len; i++)
     if (is_event (events->pdata[i], "progress"))
       {
         gint64 step = json_object_get_int_member (events->pdata[i], "step");
 
-        g_hash_table_insert (by_step, g_memdup2 (&step, sizeof step), losses_of (events->pdata[i]));
+        g_hash_table_insert (by_step, g_memdup2 (&step, sizeof step), job_event_losses (events->pdata[i]));
       }
   return by_step;
 }
@@ -233,7 +201,7 @@ test_resume (void)
   expected = progress_losses (whole_out);
   g_assert_cmpuint (g_hash_table_size (expected), ==, 4);
 
-  events = read_events (whole_out);
+  events = job_events_read (whole_out);
   start = first_event (events, "start");
   g_assert_nonnull (start);
   g_assert_cmpint (json_object_get_int_member (start, "world_size"), ==, 2);
@@ -336,7 +304,7 @@ test_restart (void)
   g_assert_true (g_subprocess_get_if_exited (job));
   g_assert_cmpint (g_subprocess_get_exit_status (job), ==, 0);
 
-  events = read_events (out);
+  events = job_events_read (out);
   for (guint i = 0; i < events->len; i++)
     {
       if (is_event (events->pdata[i], "start"))
@@ -380,7 +348,7 @@ test_interrupt (void)
   g_subprocess_send_signal (job, SIGINT);
   wait_status (job);
 
-  events = read_events (out);
+  events = job_events_read (out);
   interrupted = first_event (events, "interrupted");
   if (interrupted == NULL)
     show_file ("stderr", err);
@@ -429,7 +397,7 @@ test_two_nodes (void)
       g_assert_true (g_subprocess_get_if_exited (nodes[n]));
       g_assert_cmpint (g_subprocess_get_exit_status (nodes[n]), ==, 0);
       g_clear_object (&nodes[n]);
-      events = read_events (out);
+      events = job_events_read (out);
       start = first_event (events, "start");
       if (start != NULL)
         {

@@ -29,6 +29,7 @@
 
 #include "test-util.h"
 #include "adis-testing.h"
+#include "job-events.h"
 
 #define CHECKPOINT_EVERY 2
 #define EPOCHS           "12+0"   /* 4 items, batch 2: 24 steps */
@@ -98,47 +99,6 @@ spawn_train (GSubprocessLauncher *launcher,
   g_ptr_array_add (argv, NULL);
 
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
-}
-
-/* Every JSON line of a file as objects (a line cut by a kill is dropped) */
-static GPtrArray *
-read_events (const char *path)
-{
-  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return events;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (lines[i][0] == '\0' || !json_parser_load_from_data (parser, lines[i], -1, NULL))
-        continue;
-      g_ptr_array_add (events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
-    }
-  return events;
-}
-
-static const char *
-event_name (JsonObject *event)
-{
-  return json_object_get_string_member_with_default (event, "event", "");
-}
-
-/* The losses of one progress event, as a string that compares exactly */
-static char *
-losses_of (JsonObject *event)
-{
-  const char *names[] = { "loss_d", "loss_g_gan", "loss_nce", "loss_nce_y", "loss_g_total",
-                          "grad_norm_g", "grad_norm_d" };
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_string_append_printf (text, "%s=%.17g ", names[i], json_object_get_double_member (event, names[i]));
-  return g_string_free (text, FALSE);
 }
 
 /* The step stored in a checkpoint; the file must open as a whole */
@@ -257,15 +217,15 @@ test_kill_9 (void)
                  g_subprocess_get_if_signaled (process) ? "killed by a signal" : "exit status",
                  err, out != NULL && strstr (out, "\"error\"") != NULL ? strstr (out, "\"error\"") : "");
       }
-    events = read_events (ref_out);
+    events = job_events_read (ref_out);
     for (guint i = 0; i < events->len; i++)
       {
         JsonObject *event = g_ptr_array_index (events, i);
 
-        if (g_str_equal (event_name (event), "progress"))
+        if (g_str_equal (job_event_name (event), "progress"))
           g_hash_table_insert (reference, g_memdup2 (&(gint64) { json_object_get_int_member (event, "step") }, sizeof (gint64)),
-                               losses_of (event));
-        if (g_str_equal (event_name (event), "start"))
+                               job_event_losses (event));
+        if (g_str_equal (job_event_name (event), "start"))
           total = json_object_get_int_member (event, "total_steps");
       }
     g_assert_cmpint (total, ==, 24);
@@ -323,18 +283,18 @@ test_kill_9 (void)
       g_subprocess_wait (process, NULL, &error);
       g_assert_no_error (error);
 
-      events = read_events (out);
+      events = job_events_read (out);
       for (guint i = 0; i < events->len; i++)
         {
           JsonObject *event = g_ptr_array_index (events, i);
-          const char *name = event_name (event);
+          const char *name = job_event_name (event);
 
           if (g_str_equal (name, "start"))
             g_assert_cmpint (json_object_get_int_member (event, "step"), ==, expected_start);
           else if (g_str_equal (name, "progress"))
             {
               gint64 step = json_object_get_int_member (event, "step");
-              g_autofree char *losses = losses_of (event);
+              g_autofree char *losses = job_event_losses (event);
 
               g_assert_cmpstr (losses, ==, g_hash_table_lookup (reference, &step));
               n_compared++;
