@@ -297,6 +297,31 @@ read_string (JsonObject  *object,
   return json_node_get_string (node);
 }
 
+/* A boolean member that is FALSE when absent (the switches beyond the
+ * paper, written only when set) */
+static gboolean
+read_switch (JsonObject  *object,
+             const char  *member,
+             gboolean    *out,
+             GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL)
+    {
+      *out = FALSE;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
+                   "Model config: “%s” is not true or false", member);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
 /* "head": {"kind": "grid", ...}; absent in pixel-decoder models */
 static gboolean
 read_head (JsonObject  *object,
@@ -337,19 +362,7 @@ read_head (JsonObject  *object,
       !read_int (head, "guide_knots", &config->grid.guide_knots, error) ||
       !read_int (head, "working_size", &config->grid.working_size, error))
     return FALSE;
-  if (json_object_has_member (head, "rain_streaks"))
-    {
-      JsonNode *member = json_object_get_member (head, "rain_streaks");
-
-      if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_BOOLEAN)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                       "Model config: the head's “rain_streaks” is not true or false");
-          return FALSE;
-        }
-      config->grid.rain_streaks = json_node_get_boolean (member);
-    }
-  return TRUE;
+  return read_switch (head, "rain_streaks", &config->grid.rain_streaks, error);
 }
 
 gboolean
@@ -417,18 +430,10 @@ adis_config_from_json (AdisConfig  *config,
       return FALSE;
     }
 
-  if (json_object_has_member (object, "audio_film"))
+  if (!read_switch (object, "audio_film", &parsed.audio_film, error))
     {
-      JsonNode *node = json_object_get_member (object, "audio_film");
-
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        {
-          g_set_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE,
-                       "Model config: “audio_film” is not true or false");
-          adis_config_clear (&parsed);
-          return FALSE;
-        }
-      parsed.audio_film = json_node_get_boolean (node);
+      adis_config_clear (&parsed);
+      return FALSE;
     }
 
   if (json_object_has_member (object, "head") && !read_head (object, &parsed, error))
