@@ -560,7 +560,7 @@ int
 soundstyle_cmd_eval (int    argc,
                      char **argv)
 {
-  g_auto(EvalArgs) args = { .size = 128, .max_clips = 100, .probe_examples = 1600 };
+  g_auto(EvalArgs) args = { .size = 128, .max_clips = 100, .probe_examples = 4000 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   const GOptionEntry entries[] = {
@@ -568,7 +568,7 @@ soundstyle_cmd_eval (int    argc,
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write DIR/metrics.json, DIR/index.html and DIR/images/ (default: JSON on stdout)", "DIR" },
     { "size", 's', 0, G_OPTION_ARG_INT, &args.size, "Long side of the images measured, in pixels (default: 128)", "N" },
     { "max-clips", 'n', 0, G_OPTION_ARG_INT, &args.max_clips, "Held-out clips to measure at most, chosen by --seed (default: 100); each takes about 2 MB of memory at --size 256", "N" },
-    { "probe-examples", 0, 0, G_OPTION_ARG_INT, &args.probe_examples, "Renderer images the probe learns from (default: 1600)", "N" },
+    { "probe-examples", 0, 0, G_OPTION_ARG_INT, &args.probe_examples, "Renderer images the probe learns from (default: 4000)", "N" },
     { "inception", 0, 0, G_OPTION_ARG_FILENAME, &args.inception, "TorchScript Inception-v3 feature network, for FID and KID", "FILE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &args.seed, "Seed for the clips chosen, the probe and KID (default: 0)", "S" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "auto, cpu or cuda (default: auto)", "DEVICE" },
