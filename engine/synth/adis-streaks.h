@@ -25,8 +25,8 @@ G_BEGIN_DECLS
  * the product draws weaker strengths as these streaks, fainter */
 #define ADIS_STREAKS_MIN_STRENGTH  0.3f
 /* Above this long side the streaks are drawn at it and up-sampled: they
- * are soft, blurred things, and drawing them at 40 megapixels would take
- * longer than the rest of a restyle */
+ * are soft, blurred things, and so the layer's memory and time stay bounded
+ * whatever the picture's size */
 #define ADIS_STREAKS_MAX_DRAW_SIDE 1024
 
 /* The streaks' colour, in [0, 1] */
