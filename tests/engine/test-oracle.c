@@ -483,7 +483,13 @@ test_streak_layer_training (void)
   options.batch_size = 8;
   options.identity = FALSE;
   options.lambda_oracle = 10.0;
-  options.lr = 2e-3;
+  /* The oracle and streak terms alone, at a modest rate: a tiny model on
+   * eight clips learns the strength within the steps a test can afford only
+   * without the adversarial and contrastive terms pulling the embedding
+   * about (with them, or at 2e-3, it did in some runs and not in others) */
+  options.lambda_gan = 0.0;
+  options.lambda_nce = 0.0;
+  options.lr = 5e-4;
   options.epochs_constant = 100;
   options.epochs_decay = 1;
   options.seed = 4;
