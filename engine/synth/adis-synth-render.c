@@ -185,12 +185,20 @@ render_sunny (Canvas *c, float intensity, guint64 seed)
 
 /* ---- rain ------------------------------------------------------------------- */
 
+/* Rain's strength: what the streaks' count, length and brightness follow,
+ * and what a model's streak layer is taught (adis_synth_streak_strength) */
+static inline float
+rain_strength (float intensity)
+{
+  return ADIS_STREAKS_MIN_STRENGTH + (1.f - ADIS_STREAKS_MIN_STRENGTH) * intensity;
+}
+
 static void
 render_rain (Canvas *c, float intensity, guint64 seed)
 {
-  float s = 0.3f + 0.7f * intensity;
+  float s = rain_strength (intensity);
   float gain = 1.f - (0.22f + 0.33f * s);
-  g_autofree float *alpha = g_new0 (float, c->n);
+  g_autofree float *alpha = NULL;
 
   for (int y = 0; y < c->height; y++)
     for (int x = 0; x < c->width; x++)
@@ -230,6 +238,7 @@ render_rain (Canvas *c, float intensity, guint64 seed)
 
   if (!c->streaks)
     return;
+  alpha = g_new (float, c->n);
   adis_streaks_draw_alpha (alpha, c->width, c->height, c->scale, s, seed);
   for (gsize i = 0; i < c->n; i++)
     blend_towards (c, i, adis_streaks_colour[0], adis_streaks_colour[1], adis_streaks_colour[2], alpha[i]);
@@ -424,7 +433,7 @@ adis_synth_streak_strength (const AdisSynthFactors *factors)
     share += 1.f - CLAMP (factors->weight, 0.f, 1.f);
   if (factors->weight > 0.f && factors->category_b == ADIS_SYNTH_RAIN)
     share += CLAMP (factors->weight, 0.f, 1.f);
-  return share * (0.3f + 0.7f * CLAMP (factors->intensity, 0.f, 1.f));
+  return share * rain_strength (CLAMP (factors->intensity, 0.f, 1.f));
 }
 
 AdisImage *
