@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "eval-model.h"
 
@@ -127,6 +128,7 @@ typedef struct
   AdisProbe     *probe;
   gboolean       keyword;
   GCancellable  *cancellable;
+  JsonArray     *clips;       /* each clip's volume sweep as the probe read it */
 } Context;
 
 static int
@@ -202,8 +204,11 @@ measure_clip (Context                *ctx,
 {
   int k = ctx->set->n_categories;
   g_autofree float *probs = g_new (float, k);
+  g_autofree float *gain_probs = g_new (float, k);
   g_autoptr(AdisImageCode) code = NULL;
   g_autoptr(AdisImage) main_output = NULL;
+  g_autoptr(JsonArray) reads = json_array_new ();
+  g_autoptr(JsonArray) read_categories = json_array_new ();
   double gains[EVAL_N_GAINS];
   double read_intensity[EVAL_N_GAINS];
   float intensity = NAN;
@@ -238,8 +243,12 @@ measure_clip (Context                *ctx,
                    ? restyle_with_sound (ctx, code, clip->sound, NULL, eval_gains[g], 0.0f, error)
                    : render_ceiling (ctx, clip, NULL, eval_gains[g], 0.0f, error);
           if (output == NULL ||
-              !adis_probe_predict (ctx->probe, output, g == EVAL_UNIT_GAIN_INDEX ? probs : NULL, &read, error))
+              !adis_probe_predict (ctx->probe, output, gain_probs, &read, error))
             return FALSE;
+          if (g == EVAL_UNIT_GAIN_INDEX)
+            memcpy (probs, gain_probs, sizeof (float) * k);
+          json_array_add_double_element (reads, read);
+          json_array_add_string_element (read_categories, ctx->set->categories[argmax (gain_probs, k)]);
           if (save && !save_for_page (options, output, clip->clip_id, what, error))
             return FALSE;
           gains[g] = eval_gains[g];
@@ -254,6 +263,26 @@ measure_clip (Context                *ctx,
 
   if (outputs != NULL)
     g_ptr_array_add (outputs, adis_image_ref (main_output));
+
+  if (!ctx->keyword)
+    {
+      JsonObject *described = json_object_new ();
+
+      json_object_set_string_member (described, "clip", clip->clip_id);
+      if (clip->category >= 0)
+        json_object_set_string_member (described, "category", ctx->set->categories[clip->category]);
+      if (clip->category_b >= 0)
+        {
+          json_object_set_string_member (described, "category_b", ctx->set->categories[clip->category_b]);
+          eval_json_set_double (described, "weight", clip->weight);
+        }
+      eval_json_set_double (described, "intensity", clip->intensity);
+      json_object_set_array_member (described, "gain_intensities", g_steal_pointer (&reads));
+      json_object_set_array_member (described, "gain_categories", g_steal_pointer (&read_categories));
+      eval_json_set_double (described, "volume_spearman",
+                            zero_if_undefined (adis_eval_spearman (gains, read_intensity, EVAL_N_GAINS)));
+      json_array_add_object_element (ctx->clips, described);
+    }
 
   for (int t = 0; t < 2; t++)
     {
@@ -474,7 +503,8 @@ eval_model (AdisModel              *model,
             GCancellable           *cancellable,
             GError                **error)
 {
-  Context ctx = { model, set, probe, FALSE, cancellable };
+  Context ctx = { model, set, probe, FALSE, cancellable, NULL };
+  g_autoptr(JsonArray) clips = json_array_new ();
   g_autoptr(JsonObject) result = json_object_new ();
   g_autoptr(JsonObject) per_category = json_object_new ();
   g_autofree Tally *tallies = g_new (Tally, set->n_categories);
@@ -486,6 +516,7 @@ eval_model (AdisModel              *model,
   gboolean ok = FALSE;
   guint n_units;
 
+  ctx.clips = clips;
   ctx.keyword = model != NULL && adis_model_get_config (model)->conditioning == ADIS_CONDITIONING_KEYWORD;
 
   tally_init (&all);
@@ -570,6 +601,8 @@ eval_model (AdisModel              *model,
       }
   json_object_set_object_member (result, "per_category", g_steal_pointer (&per_category));
   json_object_set_array_member (result, "detail_photos", g_steal_pointer (&detail_photos));
+  if (!ctx.keyword)
+    json_object_set_array_member (result, "clips", g_steal_pointer (&clips));
 
   ok = TRUE;
 

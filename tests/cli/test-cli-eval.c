@@ -378,6 +378,35 @@ assert_figure (JsonObject *object,
     g_error ("“%s” is %g, outside [%g, %g]", key, value, low, high);
 }
 
+/* Each clip's volume sweep as the probe read it: five gains, and the
+ * top-level volume figure is the mean of the clips' own */
+static void
+assert_clip_reads (JsonObject *metrics)
+{
+  JsonArray *clips = json_object_get_array_member (metrics, "clips");
+  double sum = 0.0;
+  guint n;
+
+  g_assert_nonnull (clips);
+  n = json_array_get_length (clips);
+  g_assert_cmpuint (n, ==, json_object_get_int_member (metrics, "n_clips"));
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *clip = json_array_get_object_element (clips, i);
+      JsonArray *reads = json_object_get_array_member (clip, "gain_intensities");
+      JsonArray *categories = json_object_get_array_member (clip, "gain_categories");
+
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (clip, "clip"), "synth-"));
+      g_assert_cmpuint (json_array_get_length (reads), ==, 5);
+      g_assert_cmpuint (json_array_get_length (categories), ==, 5);
+      for (guint g = 0; g < 5; g++)
+        g_assert_nonnull (json_array_get_string_element (categories, g));
+      assert_figure (clip, "volume_spearman", -1, 1, FALSE);
+      sum += json_object_get_double_member (clip, "volume_spearman");
+    }
+  g_assert_cmpfloat_with_epsilon (sum / n, json_object_get_double_member (metrics, "volume_spearman"), 1e-9);
+}
+
 static void
 assert_model_metrics (JsonObject *metrics,
                       gboolean    keyword)
@@ -404,7 +433,10 @@ assert_model_metrics (JsonObject *metrics,
     {
       g_assert_true (json_object_get_null_member (metrics, "volume_spearman"));
       g_assert_true (json_object_get_null_member (metrics, "mix_spearman"));
+      g_assert_false (json_object_has_member (metrics, "clips"));
     }
+  else
+    assert_clip_reads (metrics);
 
   per_category = json_object_get_object_member (metrics, "per_category");
   g_assert_nonnull (per_category);
@@ -605,6 +637,7 @@ test_ceiling (void)
   g_test_message ("renderer's oracle-nearest accuracy %g",
                   json_object_get_double_member (ceiling, "oracle_nearest_accuracy"));
   assert_figure (ceiling, "detail", -1, 1, FALSE);
+  assert_clip_reads (ceiling);
   /* The model's own figures are still at the top level */
   assert_figure (metrics, "volume_spearman", -1, 1, FALSE);
 
