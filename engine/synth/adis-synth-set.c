@@ -336,7 +336,9 @@ adis_synth_build_set (AdisSynthMedia             *media,
   g_autofree char *photos_dir = NULL;
   g_autofree Use *recording_use = NULL;
   GThreadPool *pool;
-  guint n_pushed = 0, done = 0, resumed = 0, i;
+  g_autofree gboolean *pushed = NULL;
+  g_autofree gboolean *finished_ok = NULL;
+  guint n_pushed = 0, done = 0, resumed = 0, next_row = 0, i;
   int n_threads;
   gboolean ok = FALSE;
 
@@ -382,6 +384,8 @@ adis_synth_build_set (AdisSynthMedia             *media,
 
   n_threads = options->n_threads > 0 ? options->n_threads : (int) g_get_num_processors ();
   pool = g_thread_pool_new (worker, &build, n_threads, FALSE, NULL);
+  pushed = g_new0 (gboolean, MAX (options->n_clips, 1));
+  finished_ok = g_new0 (gboolean, MAX (options->n_clips, 1));
   for (i = 0; i < options->n_clips; i++)
     {
       g_autofree char *id = clip_id_for (i);
@@ -391,6 +395,7 @@ adis_synth_build_set (AdisSynthMedia             *media,
       else
         {
           g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+          pushed[i] = TRUE;
           n_pushed++;
         }
     }
@@ -398,7 +403,9 @@ adis_synth_build_set (AdisSynthMedia             *media,
   if (progress != NULL)
     progress (done, options->n_clips, resumed, user_data);
 
-  /* Rows are added here, on one thread, as clips finish */
+  /* Rows are added here, on one thread, in clip order: the workers finish
+   * in whatever order the threads run, and a manifest in that order would
+   * give the same seed other batches from one build to the next */
   for (guint got = 0; got < n_pushed; got++)
     {
       Finished *finished = g_async_queue_pop (build.finished);
@@ -412,19 +419,28 @@ adis_synth_build_set (AdisSynthMedia             *media,
               g_cancellable_cancel (build.stop);
             }
         }
-      else if (first_error == NULL)
+      else
+        finished_ok[finished->index] = TRUE;
+      g_clear_error (&finished->error);
+      g_free (finished);
+
+      while (first_error == NULL && next_row < options->n_clips &&
+             (!pushed[next_row] || finished_ok[next_row]))
         {
-          if (!add_row (&build, writer, finished->index, &first_error))
-            g_cancellable_cancel (build.stop);
-          else
+          if (pushed[next_row])
             {
+              if (!add_row (&build, writer, next_row, &first_error))
+                {
+                  g_cancellable_cancel (build.stop);
+                  break;
+                }
+              finished_ok[next_row] = FALSE;
               done++;
               if (progress != NULL)
                 progress (done, options->n_clips, resumed, user_data);
             }
+          next_row++;
         }
-      g_clear_error (&finished->error);
-      g_free (finished);
     }
   g_thread_pool_free (pool, FALSE, TRUE);
 
@@ -432,7 +448,12 @@ adis_synth_build_set (AdisSynthMedia             *media,
     {
       g_autoptr(GError) ignored = NULL;
 
-      /* Keep what was finished for the next run */
+      /* Keep what was finished for the next run, even past a clip that
+       * was not: its files are all there */
+      for (i = next_row; i < options->n_clips && ignored == NULL; i++)
+        if (finished_ok[i])
+          add_row (&build, writer, i, &ignored);
+      g_clear_error (&ignored);
       adis_manifest_writer_commit (writer, &ignored);
       g_propagate_error (error, g_steal_pointer (&first_error));
       goto out;

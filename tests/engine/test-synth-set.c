@@ -103,7 +103,7 @@ progress_cb (guint done, guint total, guint resumed, gpointer user_data)
 }
 
 static gboolean
-build (const char *dir, guint n_clips, guint64 seed, ProgressLog *log, GError **error)
+build_with_threads (const char *dir, guint n_clips, guint64 seed, int n_threads, ProgressLog *log, GError **error)
 {
   g_autofree char *media_dir = samples_dir ();
   g_autoptr(AdisSynthMedia) media = adis_synth_media_load (media_dir, NULL);
@@ -115,10 +115,17 @@ build (const char *dir, guint n_clips, guint64 seed, ProgressLog *log, GError **
   options.size = 64;
   options.mix_fraction = 0.3;
   options.test_fraction = 0.25;
-  options.n_threads = 2;
+  options.n_threads = n_threads;
   *log = (ProgressLog) { 0 };
   return adis_synth_build_set (media, dir, &options, progress_cb, log, NULL, error);
 }
+
+static gboolean
+build (const char *dir, guint n_clips, guint64 seed, ProgressLog *log, GError **error)
+{
+  return build_with_threads (dir, n_clips, seed, 2, log, error);
+}
+
 
 static char *
 read_file (const char *dir, const char *name)
@@ -128,6 +135,28 @@ read_file (const char *dir, const char *name)
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   return text;
+}
+
+/* The manifest's rows are in clip order, whatever order the workers
+ * finished in: the loader's batches follow it */
+static void
+assert_rows_in_clip_order (const char *dir)
+{
+  g_autofree char *manifest = read_file (dir, "manifest.tsv");
+  g_auto(GStrv) lines = g_strsplit (manifest, "\n", -1);
+  int expected = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("synth-%06d\t", expected);
+
+      if (!g_str_has_prefix (lines[i], "synth-"))
+        continue;
+      if (!g_str_has_prefix (lines[i], id))
+        g_error ("manifest row %d is “%.12s”, expected %s", expected, lines[i], id);
+      expected++;
+    }
+  g_assert_cmpint (expected, >, 0);
 }
 
 /* The manifest and factors.tsv agree, the frames are the oracle's renders of
@@ -261,6 +290,7 @@ test_set_build_resume (void)
   g_autofree char *dir = g_build_filename (tmp, "set", NULL);
   g_autofree char *other = g_build_filename (tmp, "again", NULL);
   g_autofree char *factors = NULL, *factors_again = NULL, *grown = NULL;
+  g_autofree char *manifest = NULL, *manifest_again = NULL;
   g_autoptr(GError) error = NULL;
   ProgressLog log;
 
@@ -270,11 +300,17 @@ test_set_build_resume (void)
   g_assert_cmpuint (log.last_resumed, ==, 0);
   check_set (dir, 24);
 
-  /* The same seed elsewhere: the same set */
-  g_assert_true (build (other, 24, 9, &log, &error));
+  assert_rows_in_clip_order (dir);
+
+  /* The same seed elsewhere, on another number of threads: the same set,
+   * its rows in the same order */
+  g_assert_true (build_with_threads (other, 24, 9, 3, &log, &error));
   factors = read_file (dir, ADIS_SYNTH_FACTORS_FILE);
   factors_again = read_file (other, ADIS_SYNTH_FACTORS_FILE);
   g_assert_cmpstr (factors, ==, factors_again);
+  manifest = read_file (dir, "manifest.tsv");
+  manifest_again = read_file (other, "manifest.tsv");
+  g_assert_cmpstr (manifest, ==, manifest_again);
 
   /* Again: everything is resumed, nothing redone */
   g_assert_true (build (dir, 24, 9, &log, &error));
@@ -295,6 +331,7 @@ test_set_build_resume (void)
   grown = read_file (dir, ADIS_SYNTH_FACTORS_FILE);
   g_assert_true (g_str_has_prefix (grown, factors));
   check_set (dir, 30);
+  assert_rows_in_clip_order (dir);
 
   test_rm_rf (tmp);
 }
