@@ -87,8 +87,9 @@ print_model (const char *path,
       g_print ("Conditioning:   keywords (%d): %s\n", config->n_keywords, words);
     }
   else
-    g_print ("Conditioning:   audio%s\n",
-             config->audio_film ? ", with the audio FiLM after the decoder's norms (beyond the paper)" : "");
+    g_print ("Conditioning:   audio%s%s\n",
+             config->audio_film ? ", with the audio FiLM after the decoder's norms (beyond the paper)" : "",
+             config->audio_level ? "; heard at one level, told the level apart (beyond the paper)" : "");
   g_print ("Parameters:     %s\n", parameters);
   g_print ("Weights:        %s\n", json_object_get_string_member_with_default (metadata, "dtype", "?"));
   g_print ("Sample rate:    %" G_GINT64_FORMAT " Hz, clips of %" G_GINT64_FORMAT " samples\n",

@@ -48,6 +48,7 @@ typedef struct
   gboolean  no_augment;
   gboolean  keyword;
   gboolean  audio_film;
+  gboolean  audio_level;
   gboolean  rain_streaks;
   char     *head;
   int       grid_cell;
@@ -169,6 +170,7 @@ check_resume_args (const TrainArgs  *args,
     { "--no-identity", args->no_identity },
     { "--keyword", args->keyword },
     { "--audio-film", args->audio_film },
+    { "--audio-level", args->audio_level },
     { "--rain-streaks", args->rain_streaks },
     { "--head", args->head != NULL },
     { "--grid-cell", args->grid_cell > 0 },
@@ -296,6 +298,7 @@ new_trainer (const TrainArgs  *args,
     }
 
   config.audio_film = args->audio_film;
+  config.audio_level = args->audio_level;
   if (!apply_head_args (args, &config, error))
     {
       adis_config_clear (&config);
@@ -644,6 +647,7 @@ soundstyle_cmd_train (int    argc,
     { "grid-bins", 0, 0, G_OPTION_ARG_INT, &args.grid_bins, "With --head grid: luminance bins of the grid, 2 to 32 (default 8)", "N" },
     { "overlay-cell", 0, 0, G_OPTION_ARG_INT, &args.overlay_cell, "With --head grid: working-size pixels per overlay pixel, 2 or 4 (default 2)", "PX" },
     { "audio-film", 0, 0, G_OPTION_ARG_NONE, &args.audio_film, "Beyond the paper: the sound also scales and shifts the decoder's normalised features (FiLM), so loudness reaches the picture directly (kept when fine-tuning a model that has it)", NULL },
+    { "audio-level", 0, 0, G_OPTION_ARG_NONE, &args.audio_level, "Beyond the paper: the audio encoder hears every clip at one level and is told the level apart, so a quiet sound is still recognised and drawn lightly (kept when fine-tuning a model that has it)", NULL },
     { "rain-streaks", 0, 0, G_OPTION_ARG_NONE, &args.rain_streaks, "Beyond the paper, with the grid head and --oracle: the sound also sets how strong the rain streaks are, and Soundstyle draws them at the picture's own size (the renderer's targets leave them out); kept when fine-tuning a model that has it", NULL },
     { "audio-init", 0, 0, G_OPTION_ARG_FILENAME, &args.audio_init, "Start the audio encoder from this model or checkpoint", "FILE" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &args.init_model, "Fine-tune from this model file", "FILE" },

@@ -233,6 +233,8 @@ adis_config_to_json (const AdisConfig *config)
   /* Written only when set, so every other model's config stays as it was */
   if (config->audio_film)
     json_object_set_boolean_member (object, "audio_film", TRUE);
+  if (config->audio_level)
+    json_object_set_boolean_member (object, "audio_level", TRUE);
   if (config->head == ADIS_HEAD_GRID)
     {
       JsonObject *head = json_object_new ();
@@ -430,7 +432,8 @@ adis_config_from_json (AdisConfig  *config,
       return FALSE;
     }
 
-  if (!read_switch (object, "audio_film", &parsed.audio_film, error))
+  if (!read_switch (object, "audio_film", &parsed.audio_film, error) ||
+      !read_switch (object, "audio_level", &parsed.audio_level, error))
     {
       adis_config_clear (&parsed);
       return FALSE;

@@ -65,6 +65,13 @@ typedef struct
    * through the zero-padded border of the first conv and the norm's
    * variance: enough for a category, too faint for a volume slider. */
   gboolean         audio_film;
+  /* Beyond the paper (FALSE in every preset; train --audio-level): the
+   * audio encoder hears every clip at one level (-20 dBFS RMS) and is told
+   * the level apart, through a small network whose output is added to the
+   * embedding. The paper's encoder reads the linear STFT magnitude, so a
+   * quiet clip's evidence of what it is shrinks with its level: quiet rain
+   * was drawn as barely anything, not as light rain. */
+  gboolean         audio_level;
   /* Beyond the paper (ADIS_HEAD_PIXELS in every preset; train --head grid):
    * what turns the fused code into the picture. Files without "head" are
    * pixel-decoder models. */

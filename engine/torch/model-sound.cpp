@@ -62,9 +62,8 @@ adis_model_encode_sound (AdisModel     *model,
     c10::InferenceMode inference;
     torch::Tensor wave = torch::from_blob ((void *) adis_sound_get_samples (mixed),
                                            {1, ADIS_CLIP_SAMPLES}, torch::kFloat);
-    torch::Tensor spec = adis::spectrogram (wave.to (model->device));
 
-    code = sound_code_new (model, model->A->forward (spec));
+    code = sound_code_new (model, model->A->embed_wave (wave.to (model->device)));
     return true;
   });
 

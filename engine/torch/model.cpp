@@ -95,7 +95,8 @@ adis_model_load (const char *path,
     if (model->config.conditioning == ADIS_CONDITIONING_KEYWORD)
       model->K = adis::KeywordEmbedding (model->config.n_keywords, model->config.embed_dim);
     else
-      model->A = adis::AudioEncoder (model->config.audio_width, model->config.embed_dim);
+      model->A = adis::AudioEncoder (model->config.audio_width, model->config.embed_dim,
+                                     model->config.audio_level);
 
     if (!adis::load_model_tensors (file, *model->G,
                                    model->A ? model->A.get () : nullptr,

@@ -66,7 +66,32 @@ resnet_layer (int64_t in, int64_t out, int64_t stride)
 
 }  // namespace
 
-AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim)
+// The level every clip is heard at with the level split, and the quietest
+// one it is raised from (a near-silent clip is not amplified into noise)
+constexpr double kLevelReferenceRms = 0.1;     // -20 dBFS
+constexpr double kLevelFloorRms = 1e-4;        // -80 dBFS
+constexpr double kLevelRangeDb = 24.0;         // the loudness law's range
+constexpr int64_t kLevelHidden = 16;
+
+static torch::Tensor
+clip_rms (const torch::Tensor &wave)
+{
+  return wave.pow (2).mean (1, /* keepdim */ true).sqrt ().clamp_min (kLevelFloorRms);
+}
+
+static torch::Tensor
+level_of_rms (const torch::Tensor &rms)
+{
+  return (20.0 * torch::log10 (rms / kLevelReferenceRms)) / kLevelRangeDb;
+}
+
+torch::Tensor
+sound_level (const torch::Tensor &wave)
+{
+  return level_of_rms (clip_rms (wave));
+}
+
+AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim, bool level_split)
 {
   // The reference's stem pads by 1, not torchvision's 3
   conv1 = register_module ("conv1", conv (1, width, 7, 2, 1, false));
@@ -76,6 +101,28 @@ AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim)
   layer3 = register_module ("layer3", resnet_layer (2 * width, 4 * width, 2));
   layer4 = register_module ("layer4", resnet_layer (4 * width, 8 * width, 2));
   fc = register_module ("fc", torch::nn::Linear (8 * width, embed_dim));
+  if (level_split)
+    {
+      level = register_module ("level", torch::nn::Sequential (torch::nn::Linear (1, kLevelHidden),
+                                                               torch::nn::ReLU (),
+                                                               torch::nn::Linear (kLevelHidden, embed_dim)));
+      // Added to a trained encoder, it starts by adding nothing
+      torch::NoGradGuard no_grad;
+      auto *last = level[2]->as<torch::nn::Linear> ();
+      last->weight.zero_ ();
+      last->bias.zero_ ();
+    }
+}
+
+torch::Tensor
+AudioEncoderImpl::embed_wave (const torch::Tensor &wave)
+{
+  if (!level)
+    return forward (spectrogram (wave));
+
+  auto rms = clip_rms (wave);
+
+  return forward (spectrogram (wave * (kLevelReferenceRms / rms))) + level->forward (level_of_rms (rms));
 }
 
 torch::Tensor

@@ -37,6 +37,11 @@ torch::Tensor forward_layer (torch::nn::AnyModule &layer, const torch::Tensor &x
 // [B, 48000] -> [B, 1, 257, 301]; runs on the wave's device.
 torch::Tensor spectrogram (const torch::Tensor &wave);
 
+// Each clip's RMS level on the loudness law's scale: (dBFS + 20) / 24, so 0
+// at -20 dBFS (the renderer's full intensity) and -1 at -44 dBFS; below
+// -80 dBFS reads as -80. [B, samples] -> [B, 1]
+torch::Tensor sound_level (const torch::Tensor &wave);
+
 // Reflect-pad 1, depthwise conv with outer([1,2,1],[1,2,1])/16, stride 2.
 // The filter is a buffer named "filt", as in the reference.
 struct BlurDownsampleImpl : torch::nn::Module {
@@ -153,13 +158,22 @@ TORCH_MODULE (Generator);
 // reference's stem (7x7 stride 2 padding 1, no bias), global average pool,
 // fc (8 w -> embed_dim). torchvision's names: conv1, bn1, layer1..4, fc.
 // Default (framework) initialisation.
+//
+// With level_split (config.audio_level, beyond the paper) the encoder also
+// has "level": Linear (1, 16), ReLU, Linear (16, embed_dim), its last layer
+// starting at zero.
 struct AudioEncoderImpl : torch::nn::Module {
-  AudioEncoderImpl (int64_t width, int64_t embed_dim);
+  AudioEncoderImpl (int64_t width, int64_t embed_dim, bool level_split = false);
   torch::Tensor forward (const torch::Tensor &spec);
+  // The embedding of clips [B, samples]: forward (spectrogram (wave)); with
+  // the level split, the ResNet hears each clip brought to -20 dBFS RMS and
+  // "level" adds what its own level, sound_level (wave), says
+  torch::Tensor embed_wave (const torch::Tensor &wave);
   torch::nn::Conv2d conv1{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr};
   torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
   torch::nn::Linear fc{nullptr};
+  torch::nn::Sequential level{nullptr};
 };
 TORCH_MODULE (AudioEncoder);
 

@@ -50,7 +50,7 @@ NetworksImpl::NetworksImpl (const AdisTrainOptions &options_)
   if (config.conditioning == ADIS_CONDITIONING_KEYWORD)
     K = register_module ("K", KeywordEmbedding (config.n_keywords, config.embed_dim));
   else
-    A = register_module ("A", AudioEncoder (config.audio_width, config.embed_dim));
+    A = register_module ("A", AudioEncoder (config.audio_width, config.embed_dim, config.audio_level));
 
   // D always sees the clip of the image it judges, in keyword mode too:
   // the datasets carry every item's clip
@@ -75,7 +75,7 @@ NetworksImpl::embed (const torch::Tensor &wave, const torch::Tensor &categories)
 {
   if (K)
     return K->forward (categories);
-  return A->forward (spectrogram (wave));
+  return A->embed_wave (wave);
 }
 
 torch::Tensor

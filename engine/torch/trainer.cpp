@@ -130,6 +130,8 @@ validate_options (AdisTrainOptions *options,
     return invalid (error, "The oracle term is for the NCE objective only");
   if (options->model.grid.rain_streaks && options->model.head != ADIS_HEAD_GRID)
     return invalid (error, "The streak layer is part of the grid head (add --head grid)");
+  if (options->model.audio_level && options->model.conditioning == ADIS_CONDITIONING_KEYWORD)
+    return invalid (error, "The level split is part of the audio encoder: a keyword model has none");
 
   if (options->model.conditioning == ADIS_CONDITIONING_KEYWORD)
     {
@@ -187,7 +189,24 @@ inherit_beyond_paper (AdisTrainOptions *options,
       options->model.grid.rain_streaks = streaks || config.grid.rain_streaks;
     }
   options->model.audio_film = options->model.audio_film || config.audio_film;
+  options->model.audio_level = options->model.audio_level || config.audio_level;
   adis_config_clear (&config);
+  return true;
+}
+
+/* The audio encoder of a model file or checkpoint, when this run's may have
+ * the level split that the file's lacks: then the ResNet's modules one by
+ * one, and the level network keeps its start */
+static bool
+load_audio_encoder (adis::AudioEncoderImpl &A,
+                    AdisTensorFile         *file,
+                    GError                **error)
+{
+  if (!A.level || adis_tensor_file_lookup (file, "A.level.0.weight") != NULL)
+    return load_module (A, file, "A.", error);
+  for (const auto &child : A.named_children ())
+    if (child.key () != "level" && !load_module (*child.value (), file, "A." + child.key () + ".", error))
+      return false;
   return true;
 }
 
@@ -224,16 +243,19 @@ load_init_weights (AdisTrainer *trainer,
           adis_config_clear (&config);
           return false;
         }
-      /* Adding the audio FiLM or the streak layer to a model without
-       * them: everything else loads as it is, and they start at (near)
-       * zero, so the first step starts from the model given */
+      /* Adding the audio FiLM, the streak layer or the level split to a
+       * model without them: everything else loads as it is, and they start
+       * at (near) zero, so the first step starts from the model given (the
+       * level split's ResNet then hears every clip at -20 dBFS, and the
+       * level network has that to learn) */
       if ((options->model.audio_film && !config.audio_film) ||
-          (options->model.grid.rain_streaks && !config.grid.rain_streaks))
+          (options->model.grid.rain_streaks && !config.grid.rain_streaks) ||
+          (options->model.audio_level && !config.audio_level))
         ok = load_module (*nets->G->model, file, "G.model.", error) &&
              (!nets->G->head || load_module (*nets->G->head, file, "G.head.", error)) &&
              (!config.audio_film || load_module (*nets->G->audio_film, file, "G.audio_film.", error)) &&
              (!config.grid.rain_streaks || load_module (*nets->G->rain_streaks, file, "G.rain_streaks.", error)) &&
-             (nets->A ? load_module (*nets->A, file, "A.", error)
+             (nets->A ? load_audio_encoder (*nets->A, file, error)
                       : load_module (*nets->K, file, "K.", error));
       else
         ok = load_model_tensors (file, *nets->G, nets->A ? nets->A.get () : nullptr,
@@ -254,7 +276,7 @@ load_init_weights (AdisTrainer *trainer,
         return invalid (error, "An audio encoder to start from makes no sense in keyword mode");
       /* A model file or a checkpoint: both keep the encoder under "A." */
       file = adis_tensor_file_open (options->audio_init, error);
-      if (file == NULL || !load_module (*nets->A, file, "A.", error))
+      if (file == NULL || !load_audio_encoder (*nets->A, file, error))
         {
           g_prefix_error (error, "Audio encoder %s: ", options->audio_init);
           return false;

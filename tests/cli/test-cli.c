@@ -369,42 +369,44 @@ test_info (void)
                                                "steps"), ==, 6);
 }
 
-/* --audio-film added to a model without it, kept when fine-tuning one
- * with it, and fixed on resuming */
+/* A switch beyond the paper (--audio-film, --audio-level) added to a model
+ * without it, kept when fine-tuning one with it, and fixed on resuming;
+ * shown is what soundstyle info says of it */
 static void
-test_audio_film (void)
+check_switch_added (const char *flag,
+                    const char *shown,
+                    const char *name)
 {
   const char *model = ensure_model ();
-  g_autofree char *with_film = g_build_filename (fixture.dir, "with-film.safetensors", NULL);
-  g_autofree char *film_ckpt = g_strconcat (with_film, ".ckpt", NULL);
-  g_autofree char *again = g_build_filename (fixture.dir, "film-again.safetensors", NULL);
+  g_autofree char *base = g_strdup_printf ("with-%s", name);
+  g_autofree char *with_switch = g_strdup_printf ("%s/%s.safetensors", fixture.dir, base);
+  g_autofree char *switch_ckpt = g_strconcat (with_switch, ".ckpt", NULL);
+  g_autofree char *again = g_strdup_printf ("%s/%s-again.safetensors", fixture.dir, name);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *image = NULL;
-  g_autofree char *sound = NULL;
-  g_autofree char *styled = g_build_filename (fixture.dir, "with-film.png", NULL);
+  g_autofree char *image = g_strdup_printf ("%s/%s-in.png", fixture.dir, name);
+  g_autofree char *sound = g_strdup_printf ("%s/%s-in.wav", fixture.dir, name);
+  g_autofree char *styled = g_strdup_printf ("%s/%s.png", fixture.dir, base);
 
-  g_assert_cmpint (run (NULL, &err, "train", fixture.dataset, "--output", with_film, "--preset", "tiny",
-                        "--init-model", model, "--audio-film", "--size", "32", "--batch", "2",
+  g_assert_cmpint (run (NULL, &err, "train", fixture.dataset, "--output", with_switch, "--preset", "tiny",
+                        "--init-model", model, flag, "--size", "32", "--batch", "2",
                         "--max-steps", "1", "--seed", "3", "--device", "cpu"), ==, 0);
-  g_assert_cmpint (run (&out, NULL, "info", with_film), ==, 0);
-  g_assert_nonnull (strstr (out, "with the audio FiLM"));
+  g_assert_cmpint (run (&out, NULL, "info", with_switch), ==, 0);
+  g_assert_nonnull (strstr (out, shown));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (&out, NULL, "info", model), ==, 0);
-  g_assert_null (strstr (out, "audio FiLM"));
+  g_assert_null (strstr (out, shown));
 
-  /* Fine-tuned without the flag (as the window does): the FiLM stays */
+  /* Fine-tuned without the flag (as the window does): the switch stays */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (NULL, &err, "train", fixture.dataset, "--output", again, "--preset", "tiny",
-                        "--init-model", with_film, "--size", "32", "--batch", "2",
+                        "--init-model", with_switch, "--size", "32", "--batch", "2",
                         "--max-steps", "1", "--device", "cpu"), ==, 0);
   g_assert_cmpint (run (&out, NULL, "info", again), ==, 0);
-  g_assert_nonnull (strstr (out, "with the audio FiLM"));
+  g_assert_nonnull (strstr (out, shown));
 
   /* It restyles like any model */
-  image = g_build_filename (fixture.dir, "film-in.png", NULL);
-  sound = g_build_filename (fixture.dir, "film-in.wav", NULL);
   test_write_pattern_png (image, 40, 32, 1);
   test_write_tone_wav (sound, 440.0, 0.3, 2.0, 16000, 1);
   g_clear_pointer (&err, g_free);
@@ -414,8 +416,20 @@ test_audio_film (void)
 
   /* The checkpoint fixes the shape */
   g_clear_pointer (&err, g_free);
-  assert_usage_error (run (NULL, &err, "train", fixture.dataset, "--output", with_film,
-                           "--resume", film_ckpt, "--audio-film"), &err, "--audio-film");
+  assert_usage_error (run (NULL, &err, "train", fixture.dataset, "--output", with_switch,
+                           "--resume", switch_ckpt, flag), &err, flag);
+}
+
+static void
+test_audio_film (void)
+{
+  check_switch_added ("--audio-film", "with the audio FiLM", "film");
+}
+
+static void
+test_audio_level (void)
+{
+  check_switch_added ("--audio-level", "told the level apart", "level");
 }
 
 static void
@@ -513,6 +527,7 @@ main (int    argc,
   g_test_add_func ("/soundstyle/cli/stylize-mask", test_stylize_mask);
   g_test_add_func ("/soundstyle/cli/info", test_info);
   g_test_add_func ("/soundstyle/cli/audio-film", test_audio_film);
+  g_test_add_func ("/soundstyle/cli/audio-level", test_audio_level);
   g_test_add_func ("/soundstyle/cli/batch", test_batch);
   g_test_add_func ("/soundstyle/cli/showcase", test_showcase);
 

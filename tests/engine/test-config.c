@@ -174,6 +174,42 @@ test_grid_head_streaks (void)
   adis_config_clear (&config);
 }
 
+/* The audio switches beyond the paper: each written only when set, read
+ * back as written, and a non-boolean refused by name */
+static void
+test_audio_switches (void)
+{
+  const char *names[] = { "audio_film", "audio_level" };
+  g_autoptr(GError) error = NULL;
+  AdisConfig config, parsed;
+
+  g_assert_true (adis_config_init_preset (&config, "compact", &error));
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    for (int on = 0; on <= 1; on++)
+      {
+        g_autoptr(JsonObject) object = NULL;
+        gboolean *field = n == 0 ? &config.audio_film : &config.audio_level;
+
+        config.audio_film = config.audio_level = FALSE;
+        *field = on;
+        object = adis_config_to_json (&config);
+        g_assert_cmpint (json_object_has_member (object, names[n]), ==, on);
+        g_assert_false (json_object_has_member (object, names[1 - n]));
+        g_assert_true (adis_config_from_json (&parsed, object, &error));
+        g_assert_no_error (error);
+        g_assert_cmpint (n == 0 ? parsed.audio_film : parsed.audio_level, ==, on);
+        g_assert_cmpint (n == 0 ? parsed.audio_level : parsed.audio_film, ==, FALSE);
+        adis_config_clear (&parsed);
+
+        json_object_set_string_member (object, names[n], "yes");
+        g_assert_false (adis_config_from_json (&parsed, object, &error));
+        g_assert_error (error, ADIS_ERROR, ADIS_ERROR_MODEL_FILE);
+        g_assert_nonnull (strstr (error->message, names[n]));
+        g_clear_error (&error);
+      }
+  adis_config_clear (&config);
+}
+
 static void
 expect_validation_error (const AdisConfig *config,
                          const char       *field)
@@ -260,6 +296,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/config/validation", test_validation);
   g_test_add_func ("/soundstyle/config/json-errors", test_json_errors);
   g_test_add_func ("/soundstyle/config/grid-head-streaks", test_grid_head_streaks);
+  g_test_add_func ("/soundstyle/config/audio-switches", test_audio_switches);
 
   return g_test_run ();
 }

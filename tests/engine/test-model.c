@@ -404,6 +404,111 @@ test_cancelled (void)
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED);
 }
 
+/* The difference of a sound's embeddings at two gains, for each of two sounds */
+static double
+gain_difference_gap (AdisModel *model,
+                     AdisSound *a,
+                     AdisSound *b)
+{
+  AdisSound *sounds[2] = { a, b };
+  g_autofree float *difference = NULL;
+  double gap = 0.0;
+  int dim = 0;
+
+  for (int s = 0; s < 2; s++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AdisSoundCode) full = adis_model_encode_sound (model, sounds[s], NULL, 1.0f, 0, NULL, &error);
+      g_autoptr(AdisSoundCode) quiet = adis_model_encode_sound (model, sounds[s], NULL, 0.25f, 0, NULL, &error);
+      const float *e_full, *e_quiet;
+
+      g_assert_no_error (error);
+      e_full = adis_sound_code_get_embedding (full, &dim);
+      e_quiet = adis_sound_code_get_embedding (quiet, &dim);
+      if (difference == NULL)
+        difference = g_new0 (float, dim);
+      for (int i = 0; i < dim; i++)
+        {
+          float d = e_full[i] - e_quiet[i];
+
+          if (s == 0)
+            difference[i] = d;
+          else
+            gap = MAX (gap, fabs (d - difference[i]));
+        }
+    }
+  return gap;
+}
+
+/* The level split (config.audio_level): the ResNet hears every clip at
+ * one level, so a gain moves the embedding by what the level network
+ * says of the two levels, the same for every sound; without it, the gain
+ * reaches the ResNet, and the move depends on the sound. Fine-tuned from
+ * a model without it, everything else is that model's. */
+static void
+test_level_split (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdisTrainer) trainer = NULL;
+  g_autofree char *level_path = g_build_filename (tmpdir, "tiny-level.safetensors", NULL);
+  g_autoptr(AdisModel) plain = adis_model_load (model_path, ADIS_DEVICE_CPU, &error);
+  g_autoptr(AdisModel) level = NULL;
+  g_autoptr(AdisSound) rain = adis_dataset_load_sound (dataset, 0, &error);
+  g_autoptr(AdisSound) birds = adis_dataset_load_sound (dataset, 1, &error);
+  g_autoptr(AdisSoundCode) full = NULL;
+  g_autoptr(AdisSoundCode) quiet = NULL;
+  AdisTrainOptions options;
+  AdisConfig config;
+  double plain_gap, level_gap, moved = 0.0;
+  const float *e_full, *e_quiet;
+  int dim = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  config.audio_level = TRUE;
+  adis_train_options_init (&options, &config);
+  adis_config_clear (&config);
+  options.crop_size = 32;
+  options.load_size = 36;
+  options.batch_size = 2;
+  options.nce_patches = 32;
+  options.device = ADIS_DEVICE_CPU;
+  options.n_workers = 1;
+  options.init_model = g_strdup (model_path);
+  trainer = adis_trainer_new (&options, dataset, &error);
+  g_assert_no_error (error);
+  g_assert_true (adis_trainer_run (trainer, 2, NULL, NULL, NULL, 0, NULL, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (adis_trainer_export_model (trainer, level_path, FALSE, &error));
+  g_assert_no_error (error);
+  adis_train_options_clear (&options);
+
+  level = adis_model_load (level_path, ADIS_DEVICE_CPU, &error);
+  g_assert_no_error (error);
+  g_assert_true (adis_model_get_config (level)->audio_level);
+  g_assert_false (adis_model_get_config (plain)->audio_level);
+
+  plain_gap = gain_difference_gap (plain, rain, birds);
+  level_gap = gain_difference_gap (level, rain, birds);
+  g_test_message ("gain 1 against 1/4, how much the move differs between two sounds: "
+                  "%.3g without the level split, %.3g with it", plain_gap, level_gap);
+  /* Not exactly 0: the two levels' RMS are summed in float over 48,000
+   * samples, so the ResNet's two inputs differ in the sixth digit */
+  g_assert_cmpfloat (plain_gap, >, 1e-3);
+  g_assert_cmpfloat (level_gap, <, plain_gap / 50);
+
+  /* After two steps the level network says something: the gain moves it */
+  full = adis_model_encode_sound (level, rain, NULL, 1.0f, 0, NULL, &error);
+  quiet = adis_model_encode_sound (level, rain, NULL, 0.25f, 0, NULL, &error);
+  g_assert_no_error (error);
+  e_full = adis_sound_code_get_embedding (full, &dim);
+  e_quiet = adis_sound_code_get_embedding (quiet, &dim);
+  for (int i = 0; i < dim; i++)
+    moved = MAX (moved, fabs (e_full[i] - e_quiet[i]));
+  g_test_message ("largest move of the embedding from gain 1/4 to 1: %.3g", moved);
+  g_assert_cmpfloat (moved, >, 1e-6);
+}
+
 static void
 make_models (void)
 {
@@ -463,6 +568,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/model/half-precision", test_half_precision);
   g_test_add_func ("/soundstyle/model/threads", test_threads);
   g_test_add_func ("/soundstyle/model/cancelled", test_cancelled);
+  g_test_add_func ("/soundstyle/model/level-split", test_level_split);
 
   status = g_test_run ();
 
