@@ -404,6 +404,26 @@ test_cancelled (void)
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED);
 }
 
+/* The tiny model's training, at the tests' small sizes on the CPU */
+static void
+tiny_train_options (AdisTrainOptions *options,
+                    gboolean          audio_level)
+{
+  g_autoptr(GError) error = NULL;
+  AdisConfig config;
+
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  config.audio_level = audio_level;
+  adis_train_options_init (options, &config);
+  adis_config_clear (&config);
+  options->crop_size = 32;
+  options->load_size = 36;
+  options->batch_size = 2;
+  options->nce_patches = 32;
+  options->device = ADIS_DEVICE_CPU;
+  options->n_workers = 1;
+}
+
 /* The difference of a sound's embeddings at two gains, for each of two sounds */
 static double
 gain_difference_gap (AdisModel *model,
@@ -458,22 +478,12 @@ test_level_split (void)
   g_autoptr(AdisSoundCode) full = NULL;
   g_autoptr(AdisSoundCode) quiet = NULL;
   AdisTrainOptions options;
-  AdisConfig config;
   double plain_gap, level_gap, moved = 0.0;
   const float *e_full, *e_quiet;
   int dim = 0;
 
   g_assert_no_error (error);
-  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
-  config.audio_level = TRUE;
-  adis_train_options_init (&options, &config);
-  adis_config_clear (&config);
-  options.crop_size = 32;
-  options.load_size = 36;
-  options.batch_size = 2;
-  options.nce_patches = 32;
-  options.device = ADIS_DEVICE_CPU;
-  options.n_workers = 1;
+  tiny_train_options (&options, TRUE);
   options.init_model = g_strdup (model_path);
   trainer = adis_trainer_new (&options, dataset, &error);
   g_assert_no_error (error);
@@ -515,17 +525,8 @@ make_models (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(AdisTrainer) trainer = NULL;
   AdisTrainOptions options;
-  AdisConfig config;
 
-  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
-  adis_train_options_init (&options, &config);
-  adis_config_clear (&config);
-  options.crop_size = 32;
-  options.load_size = 36;
-  options.batch_size = 2;
-  options.nce_patches = 32;
-  options.device = ADIS_DEVICE_CPU;
-  options.n_workers = 1;
+  tiny_train_options (&options, FALSE);
 
   /* Two steps so the weights are not just their initial values */
   trainer = adis_trainer_new (&options, dataset, &error);
