@@ -210,6 +210,23 @@ write_item_image (const char *path,
   save_png (path, rgb, size, size);
 }
 
+void
+test_tiny_train_options (AdisTrainOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  AdisConfig config;
+
+  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
+  adis_train_options_init (options, &config);
+  adis_config_clear (&config);
+  options->crop_size = 32;
+  options->load_size = 36;
+  options->batch_size = 2;
+  options->nce_patches = 32;
+  options->device = ADIS_DEVICE_CPU;
+  options->n_workers = 1;
+}
+
 char *
 test_make_tiny_dataset (const char *dir,
                         int         n_items,

@@ -41,6 +41,10 @@ char      *test_make_tiny_dataset    (const char *dir,
                                       int         n_items,
                                       int         size);
 
+/* Training options for the tiny preset at the tests' small sizes (crops of
+ * 32 from 36, batches of 2, 32 NCE patches) on the CPU, one loader worker */
+void       test_tiny_train_options   (AdisTrainOptions *options);
+
 /* A test video made with the engine's own writer: frame n is a flat colour
  * that test_video_frame_index reads back as n; the sound (when audio_rate
  * > 0) is a tone of TEST_VIDEO_PITCH(s) Hz during second s, and exact

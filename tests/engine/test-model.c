@@ -404,26 +404,6 @@ test_cancelled (void)
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_CANCELLED);
 }
 
-/* The tiny model's training, at the tests' small sizes on the CPU */
-static void
-tiny_train_options (AdisTrainOptions *options,
-                    gboolean          audio_level)
-{
-  g_autoptr(GError) error = NULL;
-  AdisConfig config;
-
-  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
-  config.audio_level = audio_level;
-  adis_train_options_init (options, &config);
-  adis_config_clear (&config);
-  options->crop_size = 32;
-  options->load_size = 36;
-  options->batch_size = 2;
-  options->nce_patches = 32;
-  options->device = ADIS_DEVICE_CPU;
-  options->n_workers = 1;
-}
-
 /* The difference of a sound's embeddings at two gains, for each of two sounds */
 static double
 gain_difference_gap (AdisModel *model,
@@ -483,7 +463,8 @@ test_level_split (void)
   int dim = 0;
 
   g_assert_no_error (error);
-  tiny_train_options (&options, TRUE);
+  test_tiny_train_options (&options);
+  options.model.audio_level = TRUE;
   options.init_model = g_strdup (model_path);
   trainer = adis_trainer_new (&options, dataset, &error);
   g_assert_no_error (error);
@@ -526,7 +507,7 @@ make_models (void)
   g_autoptr(AdisTrainer) trainer = NULL;
   AdisTrainOptions options;
 
-  tiny_train_options (&options, FALSE);
+  test_tiny_train_options (&options);
 
   /* Two steps so the weights are not just their initial values */
   trainer = adis_trainer_new (&options, dataset, &error);

@@ -14,23 +14,6 @@ static char *tmpdir;
 static AdisDataset *dataset;
 
 static void
-tiny_options (AdisTrainOptions *options)
-{
-  AdisConfig config;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (adis_config_init_preset (&config, "tiny", &error));
-  adis_train_options_init (options, &config);
-  adis_config_clear (&config);
-  options->crop_size = 32;
-  options->load_size = 36;
-  options->batch_size = 2;
-  options->nce_patches = 32;
-  options->device = ADIS_DEVICE_CPU;
-  options->n_workers = 1;
-}
-
-static void
 test_options_defaults (void)
 {
   AdisConfig config;
@@ -65,7 +48,7 @@ test_nce_falls (void)
   double first = 0, last = 0;
   const int n_steps = 50;
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   trainer = adis_trainer_new (&options, dataset, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (adis_trainer_get_device_name (trainer), ==, "cpu");
@@ -100,7 +83,7 @@ test_schedule (void)
   g_autoptr(GError) error = NULL;
   AdisTrainProgress p;
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.epochs_constant = 1;
   options.epochs_decay = 1;
   trainer = adis_trainer_new (&options, dataset, &error);
@@ -152,7 +135,7 @@ test_resume_exact (void)
   AdisTrainProgress a, b;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.seed = 7;
   trainer = adis_trainer_new (&options, dataset, &error);
   g_assert_no_error (error);
@@ -215,7 +198,7 @@ test_cancel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   trainer = adis_trainer_new (&options, dataset, &error);
   g_assert_no_error (error);
 
@@ -275,7 +258,7 @@ test_keyword (void)
   g_autofree char *path = g_build_filename (tmpdir, "keyword.safetensors", NULL);
   AdisTrainProgress p;
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.model.conditioning = ADIS_CONDITIONING_KEYWORD;
   trainer = adis_trainer_new (&options, dataset, &error);
   g_assert_no_error (error);
@@ -312,7 +295,7 @@ test_keyword_needs_labels (void)
   unlabelled = adis_dataset_open (path, &error);
   g_assert_no_error (error);
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.model.conditioning = ADIS_CONDITIONING_KEYWORD;
   g_assert_null (adis_trainer_new (&options, unlabelled, &error));
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
@@ -325,7 +308,7 @@ test_cycle (void)
 {
   AdisTrainOptions options;
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.objective = ADIS_OBJECTIVE_CYCLE;
   run_one_step (&options);
   adis_train_options_clear (&options);
@@ -336,7 +319,7 @@ test_late_fusion (void)
 {
   AdisTrainOptions options;
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.fusion = ADIS_FUSION_LATE;
   run_one_step (&options);
   adis_train_options_clear (&options);
@@ -348,7 +331,7 @@ test_bad_options (void)
   AdisTrainOptions options;
   g_autoptr(GError) error = NULL;
 
-  tiny_options (&options);
+  test_tiny_train_options (&options);
   options.crop_size = 30;
   g_assert_null (adis_trainer_new (&options, dataset, &error));
   g_assert_error (error, ADIS_ERROR, ADIS_ERROR_INVALID_INPUT);
