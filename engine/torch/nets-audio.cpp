@@ -72,6 +72,11 @@ constexpr double kLevelReferenceRms = 0.1;     // -20 dBFS
 constexpr double kLevelFloorRms = 1e-4;        // -80 dBFS
 constexpr double kLevelRangeDb = 24.0;         // the loudness law's range
 constexpr int64_t kLevelHidden = 16;
+// The level network's output is scaled up so that Adam, whose steps are
+// about lr for every weight, moves it from zero as fast as the embedding it
+// adds to (as the audio FiLM's kFilmGain): unscaled, 200 fine-tuning steps
+// at 1e-4 left the gain slider doing next to nothing
+constexpr double kLevelGain = 10.0;
 
 static torch::Tensor
 clip_rms (const torch::Tensor &wave)
@@ -122,7 +127,8 @@ AudioEncoderImpl::embed_wave (const torch::Tensor &wave)
 
   auto rms = clip_rms (wave);
 
-  return forward (spectrogram (wave * (kLevelReferenceRms / rms))) + level->forward (level_of_rms (rms));
+  return forward (spectrogram (wave * (kLevelReferenceRms / rms))) +
+         level->forward (level_of_rms (rms)) * kLevelGain;
 }
 
 torch::Tensor
