@@ -212,6 +212,7 @@ measure_clip (Context                *ctx,
   double gains[EVAL_N_GAINS];
   double read_intensity[EVAL_N_GAINS];
   float intensity = NAN;
+  double volume = NAN;
   int expected = dominant_category (clip);
   Tally *tallies[2] = { all, own };
 
@@ -268,6 +269,8 @@ measure_clip (Context                *ctx,
     {
       JsonObject *described = json_object_new ();
 
+      volume = zero_if_undefined (adis_eval_spearman (gains, read_intensity, EVAL_N_GAINS));
+
       json_object_set_string_member (described, "clip", clip->clip_id);
       if (clip->category >= 0)
         json_object_set_string_member (described, "category", ctx->set->categories[clip->category]);
@@ -279,8 +282,7 @@ measure_clip (Context                *ctx,
       eval_json_set_double (described, "intensity", clip->intensity);
       json_object_set_array_member (described, "gain_intensities", g_steal_pointer (&reads));
       json_object_set_array_member (described, "gain_categories", g_steal_pointer (&read_categories));
-      eval_json_set_double (described, "volume_spearman",
-                            zero_if_undefined (adis_eval_spearman (gains, read_intensity, EVAL_N_GAINS)));
+      eval_json_set_double (described, "volume_spearman", volume);
       json_array_add_object_element (ctx->clips, described);
     }
 
@@ -296,7 +298,7 @@ measure_clip (Context                *ctx,
 
       if (!ctx->keyword)
         {
-          tally->volume += zero_if_undefined (adis_eval_spearman (gains, read_intensity, EVAL_N_GAINS));
+          tally->volume += volume;
           tally->n_volume++;
         }
 

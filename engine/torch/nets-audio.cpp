@@ -67,10 +67,13 @@ resnet_layer (int64_t in, int64_t out, int64_t stride)
 }  // namespace
 
 // The level every clip is heard at with the level split, and the quietest
-// one it is raised from (a near-silent clip is not amplified into noise)
+// one it is raised from (a near-silent clip is not amplified into noise).
+// The scale matches the renderer's loudness law (adis-synth.h) but is the
+// model's own: a model file's level network learnt it, so it must not move
+// if the renderer's law does
 constexpr double kLevelReferenceRms = 0.1;     // -20 dBFS
 constexpr double kLevelFloorRms = 1e-4;        // -80 dBFS
-constexpr double kLevelRangeDb = 24.0;         // the loudness law's range
+constexpr double kLevelRangeDb = 24.0;
 constexpr int64_t kLevelHidden = 16;
 // The level network's output is scaled up so that Adam, whose steps are
 // about lr for every weight, moves it from zero as fast as the embedding it
@@ -84,16 +87,11 @@ clip_rms (const torch::Tensor &wave)
   return wave.pow (2).mean (1, /* keepdim */ true).sqrt ().clamp_min (kLevelFloorRms);
 }
 
+// (dBFS + 20) / 24: 0 at -20 dBFS, -1 at -44 dBFS
 static torch::Tensor
 level_of_rms (const torch::Tensor &rms)
 {
   return (20.0 * torch::log10 (rms / kLevelReferenceRms)) / kLevelRangeDb;
-}
-
-torch::Tensor
-sound_level (const torch::Tensor &wave)
-{
-  return level_of_rms (clip_rms (wave));
 }
 
 AudioEncoderImpl::AudioEncoderImpl (int64_t width, int64_t embed_dim, bool level_split)

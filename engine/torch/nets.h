@@ -37,11 +37,6 @@ torch::Tensor forward_layer (torch::nn::AnyModule &layer, const torch::Tensor &x
 // [B, 48000] -> [B, 1, 257, 301]; runs on the wave's device.
 torch::Tensor spectrogram (const torch::Tensor &wave);
 
-// Each clip's RMS level on the loudness law's scale: (dBFS + 20) / 24, so 0
-// at -20 dBFS (the renderer's full intensity) and -1 at -44 dBFS; below
-// -80 dBFS reads as -80. [B, samples] -> [B, 1]
-torch::Tensor sound_level (const torch::Tensor &wave);
-
 // Reflect-pad 1, depthwise conv with outer([1,2,1],[1,2,1])/16, stride 2.
 // The filter is a buffer named "filt", as in the reference.
 struct BlurDownsampleImpl : torch::nn::Module {
@@ -167,7 +162,8 @@ struct AudioEncoderImpl : torch::nn::Module {
   torch::Tensor forward (const torch::Tensor &spec);
   // The embedding of clips [B, samples]: forward (spectrogram (wave)); with
   // the level split, the ResNet hears each clip brought to -20 dBFS RMS and
-  // "level" adds what its own level, sound_level (wave), says
+  // "level" adds what its own RMS level, (dBFS + 20) / 24, says (below -80
+  // dBFS it reads as -80)
   torch::Tensor embed_wave (const torch::Tensor &wave);
   torch::nn::Conv2d conv1{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr};
