@@ -23,6 +23,7 @@
 
 #include "soundstyle-batch.h"
 #include "soundstyle-sound-mix.h"
+#include "soundstyle-types.h"
 
 struct _SoundstyleBatch
 {
@@ -184,7 +185,7 @@ report (SoundstyleBatch *self,
   progress->batch = g_object_ref (self);
   progress->written = written;
   progress->failure = failure;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_progress, progress,
+  soundstyle_post_to_context (self->context, G_PRIORITY_DEFAULT, apply_progress, progress,
                               (GDestroyNotify) progress_free);
 }
 
@@ -310,13 +311,8 @@ on_batch_done (GObject      *object,
         g_ptr_array_add (self->failures, g_strdup (error->message));
     }
 
-  {
-    g_autoptr(GSource) idle = g_idle_source_new ();
-
-    g_source_set_priority (idle, G_PRIORITY_LOW);
-    g_source_set_callback (idle, announce_finished, g_object_ref (self), g_object_unref);
-    g_source_attach (idle, self->context);
-  }
+  soundstyle_post_to_context (self->context, G_PRIORITY_LOW, announce_finished,
+                              g_object_ref (self), g_object_unref);
 }
 
 /* --- GObject --------------------------------------------------------------- */

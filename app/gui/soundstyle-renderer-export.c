@@ -13,6 +13,7 @@
 
 #include "soundstyle-renderer-private.h"
 #include "soundstyle-sound-mix.h"
+#include "soundstyle-types.h"
 
 /* --- export ---------------------------------------------------------------- */
 
@@ -77,7 +78,7 @@ on_export_progress (double   fraction,
   progress = g_new0 (ExportProgress, 1);
   g_weak_ref_init (&progress->renderer, renderer);
   progress->fraction = fraction;
-  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, deliver_export_progress,
+  soundstyle_post_to_context (data->context, G_PRIORITY_DEFAULT, deliver_export_progress,
                               progress, (GDestroyNotify) export_progress_free);
 }
 

@@ -256,7 +256,7 @@ worker_run_job (Worker *worker,
            job->long_side, result->milliseconds,
            result->error == NULL ? "" : g_cancellable_is_cancelled (job->cancellable) ? " (superseded)" : " (failed)");
 
-  g_main_context_invoke_full (worker->context, G_PRIORITY_DEFAULT, deliver_result,
+  soundstyle_post_to_context (worker->context, G_PRIORITY_DEFAULT, deliver_result,
                               result, (GDestroyNotify) result_free);
 }
 

@@ -26,6 +26,21 @@ soundstyle_set_str (char       **str_pointer,
   return TRUE;
 }
 
+void
+soundstyle_post_to_context (GMainContext   *context,
+                            int             priority,
+                            GSourceFunc     func,
+                            gpointer        data,
+                            GDestroyNotify  notify)
+{
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, priority);
+  g_source_set_callback (idle, func, data, notify);
+  g_source_set_static_name (idle, "[soundstyle] from a worker thread");
+  g_source_attach (idle, context);
+}
+
 GdkTexture *
 soundstyle_texture_new_for_image (AdisImage *image)
 {

@@ -29,4 +29,15 @@ GdkTexture *soundstyle_texture_new_for_image (AdisImage *image);
 gboolean soundstyle_set_str (char       **str_pointer,
                              const char  *new_str);
 
+/* Runs func in context's own thread, at its next iteration: for worker
+ * threads handing results to the main thread. Unlike
+ * g_main_context_invoke_full, it never runs func in the calling thread,
+ * which that does whenever the context is free to acquire (a main thread
+ * between iterations) */
+void soundstyle_post_to_context (GMainContext   *context,
+                                 int             priority,
+                                 GSourceFunc     func,
+                                 gpointer        data,
+                                 GDestroyNotify  notify);
+
 G_END_DECLS

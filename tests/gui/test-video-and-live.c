@@ -1,6 +1,7 @@
 /* test-video-and-live.c: the video view loads a generated clip, renders a
  * frame by its own soundtrack and exports the clip through `soundstyle
- * video` (finished, cancelled, failed); live mode, against a private
+ * video` (finished, cancelled, failed); the renderer's pictures reach the
+ * main thread only at its iterations; live mode, against a private
  * PulseAudio whose null sink plays a tone, updates the picture several
  * times, moves the meter, and stopping keeps the last picture; in the
  * window, its pictures reach the canvas, and a microphone that has gone is
@@ -289,9 +290,9 @@ on_live_failed (SoundstyleLiveMode *live,
   watch->failure = g_strdup (message);
 }
 
-/* A window with live mode over a renderer showing a photo with silence */
-static GtkWidget *
-live_window (LiveWatch *watch)
+/* A renderer given a photo and silence: its first render is on its way */
+static SoundstyleRenderer *
+silent_renderer (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(AdisModel) model = adis_model_load (fixture.model, ADIS_DEVICE_CPU, &error);
@@ -299,7 +300,7 @@ live_window (LiveWatch *watch)
   g_autoptr(AdisSound) silence = NULL;
   g_autofree float *zeros = g_new0 (float, ADIS_CLIP_SAMPLES);
   g_autofree char *photo_path = g_build_filename (fixture.dir, "photo.png", NULL);
-  GtkWidget *window;
+  SoundstyleRenderer *renderer;
 
   g_assert_no_error (error);
   test_write_pattern_png (photo_path, 96, 64, 4);
@@ -308,12 +309,21 @@ live_window (LiveWatch *watch)
   silence = adis_sound_new_from_samples (zeros, ADIS_CLIP_SAMPLES, ADIS_SAMPLE_RATE, 1, &error);
   g_assert_no_error (error);
 
-  watch->renderer = soundstyle_renderer_new ();
-  soundstyle_renderer_set_model (watch->renderer, model);
-  soundstyle_renderer_set_photo (watch->renderer, photo);
-  soundstyle_renderer_set_sizes (watch->renderer, 64, 96);
-  soundstyle_renderer_set_sounds (watch->renderer, silence, 1.0, NULL, 0.0, 0.0);
+  renderer = soundstyle_renderer_new ();
+  soundstyle_renderer_set_model (renderer, model);
+  soundstyle_renderer_set_photo (renderer, photo);
+  soundstyle_renderer_set_sizes (renderer, 64, 96);
+  soundstyle_renderer_set_sounds (renderer, silence, 1.0, NULL, 0.0, 0.0);
+  return renderer;
+}
 
+/* A window with live mode over a renderer showing a photo with silence */
+static GtkWidget *
+live_window (LiveWatch *watch)
+{
+  GtkWidget *window;
+
+  watch->renderer = silent_renderer ();
   watch->live = SOUNDSTYLE_LIVE_MODE (soundstyle_live_mode_new ());
   soundstyle_live_mode_set_renderer (watch->live, watch->renderer);
   g_signal_connect (watch->live, "failed", G_CALLBACK (on_live_failed), watch);
@@ -322,6 +332,42 @@ live_window (LiveWatch *watch)
   gtk_window_present (GTK_WINDOW (window));
   gui_test_wait_until (photo_rendered, watch, "the photo with silence");
   return window;
+}
+
+static void
+note_texture_thread (SoundstyleRenderer *renderer,
+                     GParamSpec         *pspec,
+                     GThread           **thread)
+{
+  /* The first notification's thread; any later one must be the same */
+  if (*thread == NULL)
+    *thread = g_thread_self ();
+  g_assert_true (*thread == g_thread_self ());
+}
+
+/* The render thread hands each picture to the main thread, which shows it
+ * at its next iteration and never sooner. GLib's invoke would run the
+ * hand-over in the render thread itself whenever the main context was
+ * free, as it is between a test's (or a nested loop's) iterations: the
+ * picture then changed under code that had just read it, and its
+ * notifications reached widgets from another thread. */
+static void
+test_renderer_main_thread (void)
+{
+  g_autoptr(SoundstyleRenderer) renderer = silent_renderer ();
+  GThread *texture_thread = NULL;
+  LiveWatch watch = { 0 };
+
+  g_signal_connect (renderer, "notify::texture", G_CALLBACK (note_texture_thread), &texture_thread);
+  g_assert_true (soundstyle_renderer_get_busy (renderer));
+  /* The tiny model renders 64 px in milliseconds: long done after 2 s */
+  g_usleep (2 * G_USEC_PER_SEC);
+  g_assert_null (soundstyle_renderer_get_texture (renderer));
+  g_assert_true (soundstyle_renderer_get_busy (renderer));
+
+  watch.renderer = renderer;
+  gui_test_wait_until (photo_rendered, &watch, "the photo with silence");
+  g_assert_true (texture_thread == g_thread_self ());
 }
 
 static void
@@ -366,20 +412,10 @@ test_live (void)
   /* Stopping keeps the picture and makes no more updates */
   soundstyle_live_mode_set_active (watch.live, FALSE);
   g_assert_false (soundstyle_live_mode_get_active (watch.live));
-  /* A render under way when it stopped may still land, on a fast machine
-   * just after the renderer first looks idle: then it is the last. Once
-   * the picture has held for a moment it must hold for good. */
+  /* A render under way when it stopped lands, and is the last */
   gui_test_wait_until (photo_rendered, &watch, "the last live render");
   n_updates = soundstyle_live_mode_get_n_updates (watch.live);
   last = soundstyle_renderer_get_texture (watch.renderer);
-  for (int tries = 0; tries < 3; tries++)
-    {
-      gui_test_settle (300);
-      gui_test_wait_until (photo_rendered, &watch, "the last live render");
-      if (soundstyle_renderer_get_texture (watch.renderer) == last)
-        break;
-      last = soundstyle_renderer_get_texture (watch.renderer);
-    }
   gui_test_settle (1500);
   g_assert_true (soundstyle_renderer_get_texture (watch.renderer) == last);
   g_assert_false (soundstyle_renderer_get_busy (watch.renderer));
@@ -533,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/soundstyle/gui/video-export-cancel", test_video_export_cancel);
   g_test_add_func ("/soundstyle/gui/video-export-failure", test_video_export_failure);
   g_test_add_func ("/soundstyle/gui/video-without-sound", test_video_without_sound);
+  g_test_add_func ("/soundstyle/gui/renderer-main-thread", test_renderer_main_thread);
   g_test_add_func ("/soundstyle/gui/live-mode", test_live);
   g_test_add_func ("/soundstyle/gui/live-mode-in-window", test_live_in_window);
 
