@@ -1,4 +1,5 @@
-/* soundstyle-types.c: boxed types over the engine's reference counts
+/* soundstyle-types.c: boxed types over the engine's reference counts, and
+ * the small GLib helpers the window's files share
  *
  * SPDX-License-Identifier: MIT
  */

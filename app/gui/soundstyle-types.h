@@ -1,4 +1,5 @@
-/* soundstyle-types.h: the engine's objects as GTypes, for properties
+/* soundstyle-types.h: the engine's objects as GTypes, for properties, and
+ * the small GLib helpers the window's files share
  *
  * SPDX-License-Identifier: MIT
  */
